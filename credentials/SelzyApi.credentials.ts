@@ -1,0 +1,78 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+// Selzy reads the key from the form body; a key in the URL would end up in proxy logs.
+export class SelzyApi implements ICredentialType {
+	name = 'selzyApi';
+
+	displayName = 'Selzy API';
+
+	icon: Icon = { light: 'file:selzy.svg', dark: 'file:selzy.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-selzy/n8n-nodes-selzy#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'Found in your Selzy account under Settings → Integrations and API',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.selzy.com',
+			description:
+				'Change only to use a Selzy-compatible endpoint (for example a local test server). No trailing /en/api.',
+		},
+		{
+			displayName: 'Language',
+			name: 'language',
+			type: 'options',
+			options: [
+				{ name: 'English', value: 'en' },
+				{ name: 'Russian', value: 'ru' },
+				{ name: 'Ukrainian', value: 'ua' },
+			],
+			default: 'en',
+			description: 'Language of the messages Selzy returns, including error messages',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			body: { api_key: '={{$credentials.apiKey}}' },
+		},
+	};
+
+	// Selzy answers a bad key with HTTP 200 and {"error", "code"}, so the body decides.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}/={{$credentials.language}}',
+			url: '/api/getLists',
+			method: 'POST',
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+			body: { format: 'json' },
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'code',
+					value: 'invalid_api_key',
+					message: 'Selzy rejected the API key (invalid_api_key). Copy it again from Settings → Integrations and API.',
+				},
+			},
+		],
+	};
+}

@@ -1,0 +1,272 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHookFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { RETRYABLE_CODES, createSelzyError, decodeHtmlEntities, type SelzyErrorDetails } from './errors';
+import { CancelledError, waitFor } from './wait';
+
+export type SelzyContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions | IHookFunctions;
+
+export interface SelzyCredentials {
+	apiKey: string;
+	baseUrl?: string;
+	language?: string;
+}
+
+export interface SelzyCallOptions {
+	/**
+	 * The call creates something in Selzy (a report task). After a reset or a timeout the first
+	 * request may have arrived, so it is resent only for answers that prove it was not processed.
+	 */
+	startsWork?: boolean;
+	itemIndex?: number;
+}
+
+/** Bounds for retries; tests shorten the delays. */
+export const retryPolicy = {
+	maxAttempts: 5,
+	baseDelayMs: 1000,
+	maxDelayMs: 20_000,
+	maxTotalMs: 60_000,
+};
+
+/**
+ * Node error codes meaning the request never reached the server. Any other network failure
+ * (reset, timeout, broken pipe) may have happened after Selzy processed the request.
+ */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export function apiBaseUrl(credentials: SelzyCredentials): string {
+	// Accept a pasted ".../en/api" as well as the plain host.
+	const base = (credentials.baseUrl || 'https://api.selzy.com')
+		.trim()
+		.replace(/\/+$/, '')
+		.replace(/\/(en|ru|ua)\/api$/i, '');
+	return `${base}/${credentials.language || 'en'}/api`;
+}
+
+interface Attempt {
+	result?: unknown;
+	failure?: SelzyErrorDetails & { retryable: boolean; retryAfterMs?: number };
+}
+
+/**
+ * Calls one Selzy API method: POST, form body with `format=json` (the credential adds `api_key`),
+ * nothing in the query string. Returns `result`; throws a NodeApiError for Selzy's `{error, code}`.
+ */
+export async function selzyApiRequest<T = unknown>(
+	this: SelzyContext,
+	method: string,
+	params: IDataObject = {},
+	options: SelzyCallOptions = {},
+): Promise<T> {
+	const credentials = (await this.getCredentials('selzyApi')) as unknown as SelzyCredentials;
+	const signal = cancelSignalOf(this);
+	const started = Date.now();
+	let failure: Attempt['failure'];
+
+	for (let attempt = 1; attempt <= retryPolicy.maxAttempts; attempt++) {
+		const outcome = await sendOnce(this, credentials, method, params, options);
+		if (!outcome.failure) return outcome.result as T;
+		failure = { ...outcome.failure, attempts: attempt };
+
+		const delay = backoffDelay(attempt, failure.retryAfterMs);
+		const outOfTime = Date.now() - started + delay > retryPolicy.maxTotalMs;
+		if (!failure.retryable || attempt === retryPolicy.maxAttempts || outOfTime) break;
+
+		this.logger.info(
+			`Selzy ${method}: ${failure.message}; retrying in ${Math.round(delay)} ms (attempt ${attempt + 1} of ${retryPolicy.maxAttempts})`,
+		);
+		try {
+			await waitFor(delay, signal);
+		} catch (error) {
+			if (error instanceof CancelledError) {
+				throw new NodeOperationError(this.getNode(), 'The execution was cancelled while waiting to retry Selzy', {
+					itemIndex: options.itemIndex,
+				});
+			}
+			throw error;
+		}
+	}
+	throw createSelzyError(this.getNode(), { ...failure!, itemIndex: options.itemIndex }, credentials.apiKey);
+}
+
+function cancelSignalOf(context: SelzyContext): AbortSignal | undefined {
+	return 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+}
+
+/** Exponential backoff with full jitter; a server's Retry-After wins when it is longer. */
+function backoffDelay(attempt: number, retryAfterMs?: number): number {
+	const ceiling = Math.min(retryPolicy.maxDelayMs, retryPolicy.baseDelayMs * 2 ** (attempt - 1));
+	const jittered = ceiling / 2 + Math.random() * (ceiling / 2);
+	return Math.min(retryPolicy.maxDelayMs, Math.max(jittered, retryAfterMs ?? 0));
+}
+
+async function sendOnce(
+	context: SelzyContext,
+	credentials: SelzyCredentials,
+	method: string,
+	params: IDataObject,
+	options: SelzyCallOptions,
+): Promise<Attempt> {
+	const request: IHttpRequestOptions = {
+		method: 'POST',
+		url: `${apiBaseUrl(credentials)}/${method}`,
+		headers: {
+			'Content-Type': 'application/x-www-form-urlencoded',
+			Accept: 'application/json',
+			'Accept-Encoding': 'gzip',
+		},
+		body: { ...params, format: 'json' },
+		arrayFormat: 'brackets',
+		encoding: 'text',
+		json: false,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+	};
+
+	let response: { statusCode: number; headers: IDataObject; body: unknown };
+	try {
+		response = await context.helpers.httpRequestWithAuthentication.call(context, 'selzyApi', request);
+	} catch (error) {
+		return { failure: networkFailure(method, error, options) };
+	}
+	return interpretResponse(method, response, options);
+}
+
+function networkFailure(method: string, error: unknown, options: SelzyCallOptions): Attempt['failure'] {
+	const code = findErrorCode(error);
+	const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+	if (isAbort(error)) {
+		return { method, code: 'cancelled', message: 'The execution was cancelled', retryable: false };
+	}
+	return {
+		method,
+		code: 'network_error',
+		message: `Could not reach Selzy (${code ?? 'connection failed'})`,
+		description: notSent
+			? 'The Selzy API did not accept the connection. Check the Base URL in the credential and this server’s network access.'
+			: 'The connection to Selzy broke before an answer arrived.' +
+				(options.startsWork
+					? ' It was not retried because Selzy may already have started the report; look for the task in Selzy or run the node again.'
+					: ' Run the workflow again.'),
+		retryable: notSent || !options.startsWork,
+	};
+}
+
+function interpretResponse(
+	method: string,
+	response: { statusCode: number; headers: IDataObject; body: unknown },
+	options: SelzyCallOptions,
+): Attempt {
+	const status = response.statusCode;
+	const transientStatus = status === 429 || status >= 500;
+	const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+	const text = bodyText(response.body);
+
+	let parsed: unknown;
+	try {
+		parsed = typeof response.body === 'object' && !Buffer.isBuffer(response.body) ? response.body : JSON.parse(text);
+	} catch {
+		parsed = undefined;
+	}
+
+	if (!isObject(parsed)) {
+		const what = text.trim() === '' ? 'an empty answer' : describeNonJson(text);
+		return {
+			failure: {
+				method,
+				code: status >= 400 ? 'http_error' : 'invalid_response',
+				message: `Selzy answered HTTP ${status} with ${what} instead of JSON`,
+				description: transientStatus
+					? 'Selzy or a proxy in front of it is having trouble. The node retried; run the workflow again later.'
+					: 'The Base URL in the credential may not point at the Selzy API.',
+				httpStatus: status,
+				retryable: transientStatus || (!options.startsWork && text.trim() === '' && status === 200),
+				retryAfterMs,
+			},
+		};
+	}
+
+	if ('error' in parsed || (status >= 400 && !('result' in parsed))) {
+		const code = typeof parsed.code === 'string' && parsed.code ? parsed.code : 'unspecified';
+		const message = decodeHtmlEntities(String(parsed.error ?? `HTTP ${status}`));
+		return {
+			failure: {
+				method,
+				code,
+				message: `${message} (${code})`,
+				httpStatus: status === 200 ? undefined : status,
+				retryable: RETRYABLE_CODES.has(code) || transientStatus,
+				retryAfterMs,
+			},
+		};
+	}
+	if (transientStatus) {
+		return {
+			failure: {
+				method,
+				code: 'http_error',
+				message: `Selzy answered HTTP ${status}`,
+				httpStatus: status,
+				retryable: true,
+				retryAfterMs,
+			},
+		};
+	}
+	return { result: parsed.result };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function bodyText(body: unknown): string {
+	if (typeof body === 'string') return body;
+	if (Buffer.isBuffer(body)) return body.toString('utf8');
+	if (body instanceof ArrayBuffer) return Buffer.from(body).toString('utf8');
+	return body === undefined || body === null ? '' : JSON.stringify(body);
+}
+
+function describeNonJson(text: string): string {
+	const title = /<title>([^<]{1,120})<\/title>/i.exec(text)?.[1];
+	if (title) return `an HTML page ("${title.trim()}")`;
+	if (/^\s*</.test(text)) return 'an HTML/XML page';
+	return `text ("${text.trim().slice(0, 80)}")`;
+}
+
+function parseRetryAfter(value: unknown): number | undefined {
+	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+	const seconds = Number(value);
+	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	const date = Date.parse(String(value));
+	return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+/** Walks an error and its causes for a Node/undici error code such as ECONNRESET. */
+function findErrorCode(error: unknown): string | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 6 && isObject(current); depth++) {
+		const code = current.code;
+		if (typeof code === 'string' && /^(E[A-Z_]+|UND_ERR_[A-Z_]+|ERR_[A-Z_]+)$/.test(code)) return code;
+		current = current.cause;
+	}
+	return undefined;
+}
+
+function isAbort(error: unknown): boolean {
+	let current: unknown = error;
+	for (let depth = 0; depth < 6 && isObject(current); depth++) {
+		if (current.name === 'AbortError' || current.name === 'CanceledError' || current.code === 'ERR_CANCELED') {
+			return true;
+		}
+		current = current.cause;
+	}
+	return false;
+}
