@@ -1,0 +1,31 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { properties } from './actions/node.description';
+import { router } from './actions/router';
+import { listSearch, loadOptions } from './methods';
+
+export class Selzy implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Selzy',
+		name: 'selzy',
+		icon: { light: 'file:selzy.svg', dark: 'file:selzy.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] === "getResult" ? "Get task result" : "Get delivery report" }}',
+		description:
+			'Get Selzy campaign delivery reports as a file, one item per recipient or a summary. As a tool it waits at most one minute and otherwise returns the task ID to ask again with Task → Get Result.',
+		defaults: { name: 'Selzy' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'selzyApi', required: true }],
+		properties,
+	};
+
+	methods = { listSearch, loadOptions };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,221 @@
+import { DateTime } from 'luxon';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { reportOptionFields, reportOutputProperty } from '../common.descriptions';
+import { deliverTaskReport, finishWaiting, pollSettingsFrom } from '../report';
+import { selzyApiRequest } from '../../transport/request';
+import type { SelzyTask } from '../../report/output';
+import { formatSelzyUtc, toSelzyUtc, type IncrementalState } from './changedSince';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Campaign',
+		name: 'campaignId',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: 'The campaign whose delivery report to build',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchCampaigns', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: '123456',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'A campaign ID is a number' },
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Wait',
+		name: 'waitMode',
+		type: 'options',
+		options: [
+			{
+				name: 'Poll Until Ready',
+				value: 'poll',
+				description: 'Ask Selzy every few seconds until the report is ready, then return it',
+			},
+			{
+				name: "Don't Wait",
+				value: 'none',
+				description: 'Return the task ID at once; fetch the report later with Task → Get Result or a Selzy Trigger',
+			},
+		],
+		default: 'poll',
+	},
+	{
+		displayName: 'Notify URL',
+		name: 'notifyUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://n8n.example.com/webhook/…/selzy',
+		description:
+			'Optional. Selzy POSTs the finished task here. Paste the Production URL of an active Selzy Trigger (add ?token=… if the trigger has a shared secret) to start a workflow when the report is ready.',
+	},
+	reportOutputProperty({ show: { waitMode: ['poll'] } }),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Additional Fields',
+				name: 'additionalFields',
+				type: 'multiOptions',
+				typeOptions: { loadOptionsMethod: 'getFields' },
+				default: [],
+				description:
+					'Contact fields to add to each row. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+			{
+				displayName: 'Changed Since',
+				name: 'changedSince',
+				type: 'dateTime',
+				default: '',
+				description:
+					'Only recipients whose status changed at or after this moment. A value without a time zone is read in the workflow’s time zone; Selzy receives it in UTC.',
+			},
+			{
+				displayName: 'Only Changes Since Last Run',
+				name: 'sinceLastRun',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to ask only for statuses changed since the last report this node delivered for the campaign (remembered per workflow; only active workflows save it). The first run uses Changed Since, or the whole report.',
+			},
+			{
+				displayName: 'Poll Interval (Seconds)',
+				name: 'pollInterval',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 5,
+				description: 'First wait between status checks; it grows by half each time up to one minute',
+			},
+			{
+				displayName: 'Timeout (Minutes)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 30,
+				description:
+					'Give up waiting after this long. The error names the task ID so the report can be fetched later with Task → Get Result.',
+			},
+			...reportOptionFields,
+		],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['campaign'], operation: ['getDeliveryReport'] } },
+	properties,
+);
+
+/** When the node runs as an AI agent's tool it must not hold the agent for half an hour. */
+const TOOL_WAIT_MS = 60_000;
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const campaignId = String(
+		this.getNodeParameter('campaignId', itemIndex, '', { extractValue: true }) ?? '',
+	).trim();
+	const waitMode = this.getNodeParameter('waitMode', itemIndex, 'poll') as string;
+	const notifyUrl = String(this.getNodeParameter('notifyUrl', itemIndex, '')).trim();
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+
+	if (!/^\d+$/.test(campaignId)) {
+		throw new NodeOperationError(this.getNode(), 'Campaign: choose a campaign from the list or enter its numeric ID', {
+			itemIndex,
+		});
+	}
+	if (notifyUrl && !/^https?:\/\/[^\s]+$/i.test(notifyUrl)) {
+		throw new NodeOperationError(this.getNode(), 'Notify URL must be an http(s) address', { itemIndex });
+	}
+
+	const params: IDataObject = { campaign_id: campaignId };
+	if (notifyUrl) params.notify_url = notifyUrl;
+	const fieldIds = ((options.additionalFields as Array<string | number>) ?? []).map(String).filter(Boolean);
+	if (fieldIds.length) params.field_ids = fieldIds;
+	const changedSince = resolveChangedSince(this, campaignId, options, itemIndex);
+	if (changedSince) params.changed_since = changedSince;
+
+	const requestedAt = formatSelzyUtc(DateTime.utc());
+	const started = (await selzyApiRequest.call(this, 'async/getCampaignDeliveryStats', params, {
+		startsWork: true,
+		itemIndex,
+	})) as IDataObject;
+	const task: SelzyTask = {
+		task_uuid: String(started?.task_uuid ?? ''),
+		status: String(started?.status ?? 'new'),
+	};
+	if (!task.task_uuid) {
+		throw new NodeOperationError(this.getNode(), 'Selzy accepted the report request but returned no task ID', {
+			itemIndex,
+		});
+	}
+	this.logger.info(`Selzy campaign ${campaignId}: report task ${task.task_uuid} started`);
+	const taskJson: IDataObject = { ...task, campaign_id: Number(campaignId) };
+	if (changedSince) taskJson.changed_since = changedSince;
+
+	if (waitMode === 'none') return [{ json: taskJson, pairedItem: { item: itemIndex } }];
+
+	const asTool = this.getNode().type.endsWith('Tool');
+	const poll = pollSettingsFrom(options, itemIndex, asTool ? TOOL_WAIT_MS : undefined);
+	const outcome = await finishWaiting.call(this, task.task_uuid, poll, asTool);
+	if (!outcome.task.file_to_download) {
+		return [{ json: { ...taskJson, ...outcome.task, ready: false }, pairedItem: { item: itemIndex } }];
+	}
+
+	const output = this.getNodeParameter('output', itemIndex, 'summary') as 'file' | 'rows' | 'summary';
+	const items = await deliverTaskReport.call(this, { ...outcome.task, campaign_id: Number(campaignId) }, output, options, itemIndex);
+	if (options.sinceLastRun) rememberReport(this, campaignId, requestedAt);
+	return items;
+}
+
+function resolveChangedSince(
+	context: IExecuteFunctions,
+	campaignId: string,
+	options: IDataObject,
+	itemIndex: number,
+): string | undefined {
+	if (options.sinceLastRun) {
+		const remembered = incrementalState(context).reportRequestedAt?.[campaignId];
+		if (remembered) return remembered;
+	}
+	const moment = toSelzyUtc(options.changedSince, context.getTimezone());
+	if (!moment) return undefined;
+	if (!moment.isValid) {
+		throw new NodeOperationError(context.getNode(), `Changed Since: "${String(options.changedSince)}" is not a date and time`, {
+			itemIndex,
+		});
+	}
+	if (moment.toMillis() > Date.now() + 60_000) {
+		throw new NodeOperationError(context.getNode(), 'Changed Since is in the future, so the report would be empty', {
+			itemIndex,
+			description: `It resolves to ${formatSelzyUtc(moment)} UTC. Check the date and the workflow’s time zone.`,
+		});
+	}
+	return formatSelzyUtc(moment);
+}
+
+function incrementalState(context: IExecuteFunctions): IncrementalState {
+	return context.getWorkflowStaticData('node') as IncrementalState;
+}
+
+/** Advanced only after the report was delivered, so a failed run asks for the same changes again. */
+function rememberReport(context: IExecuteFunctions, campaignId: string, requestedAt: string): void {
+	const state = incrementalState(context);
+	state.reportRequestedAt = { ...(state.reportRequestedAt ?? {}), [campaignId]: requestedAt };
+}

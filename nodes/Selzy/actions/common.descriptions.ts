@@ -1,0 +1,91 @@
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+
+import { STATUS_GROUP_OPTIONS } from '../report/statuses';
+
+/** What a finished report becomes; shared by the action node and the trigger. */
+export const reportOutputOptions = [
+	{
+		name: 'File',
+		value: 'file',
+		description: 'One item with the task as JSON and the report file as binary data',
+	},
+	{
+		name: 'Rows',
+		value: 'rows',
+		description: 'One item per recipient, with a readable status and status group',
+	},
+	{
+		name: 'Summary',
+		value: 'summary',
+		description: 'One item with totals, counts per status and delivery, open, click and bounce rates',
+	},
+];
+
+export function reportOutputProperty(
+	displayOptions: IDisplayOptions,
+	extraOptions: typeof reportOutputOptions = [],
+): INodeProperties {
+	return {
+		displayName: 'Output',
+		name: 'output',
+		type: 'options',
+		options: [...reportOutputOptions, ...extraOptions],
+		default: 'summary',
+		description:
+			'What to return once the report is ready. Rows and Summary read the file as it downloads, so even million-recipient reports use little memory.',
+		displayOptions,
+	};
+}
+
+/** Options that shape the downloaded report; names are shared by every node that outputs one. */
+export const reportOptionFields: INodeProperties[] = [
+	{
+		displayName: 'Binary Property',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		description: 'Name of the binary property that holds the report file (File output)',
+	},
+	{
+		displayName: 'File Name',
+		name: 'fileName',
+		type: 'string',
+		default: '',
+		placeholder: 'delivery-report.csv',
+		description: 'Name given to the stored file (File output). Empty keeps the name Selzy sends.',
+	},
+	{
+		displayName: 'Status Groups',
+		name: 'statusGroups',
+		type: 'multiOptions',
+		options: STATUS_GROUP_OPTIONS,
+		default: [],
+		description:
+			'Rows output: keep only recipients in these groups, for example Hard Bounce and Unsubscribed for a suppression list. Empty keeps all.',
+	},
+	{
+		displayName: 'Send Results',
+		name: 'sendResults',
+		type: 'string',
+		default: '',
+		placeholder: 'err_user_unknown, err_mailbox_full',
+		description:
+			'Rows output: keep only these raw Selzy send_result values (comma-separated). Combined with Status Groups, a row matching either is kept.',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description: 'Rows output: stop after this many rows (after filtering). 0 returns all.',
+	},
+	{
+		displayName: 'Download Stall Timeout (Seconds)',
+		name: 'stallTimeout',
+		type: 'number',
+		typeOptions: { minValue: 5 },
+		default: 60,
+		description: 'Abort the download when no data arrives for this long',
+	},
+];

@@ -1,0 +1,40 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import * as getDeliveryReport from './campaign/getDeliveryReport.operation';
+import * as getResult from './task/getResult.operation';
+
+type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+
+const operations: Record<string, Record<string, Operation>> = {
+	campaign: { getDeliveryReport: getDeliveryReport.execute },
+	task: { getResult: getResult.execute },
+};
+
+/** Runs the chosen operation once per input item; with Continue On Fail a failed item becomes an error item. */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const returnData: INodeExecutionData[] = [];
+
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const resource = this.getNodeParameter('resource', itemIndex) as string;
+		const operation = this.getNodeParameter('operation', itemIndex) as string;
+		const run = operations[resource]?.[operation];
+		if (!run) {
+			throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`, {
+				itemIndex,
+			});
+		}
+		try {
+			const results = await run.call(this, itemIndex);
+			for (const item of results) returnData.push(item);
+		} catch (error) {
+			if (this.continueOnFail() && !this.getExecutionCancelSignal()?.aborted) {
+				returnData.push({ json: { error: (error as Error).message }, pairedItem: { item: itemIndex } });
+				continue;
+			}
+			throw error;
+		}
+	}
+	return [returnData];
+}

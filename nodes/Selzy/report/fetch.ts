@@ -1,0 +1,211 @@
+import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+
+import { CancelledError, waitFor } from '../transport/wait';
+
+export type DownloadFailure = 'network' | 'http' | 'expired' | 'stalled' | 'truncated';
+
+export class ReportDownloadError extends Error {
+	constructor(
+		message: string,
+		readonly failure: DownloadFailure,
+	) {
+		super(message);
+		this.name = 'ReportDownloadError';
+	}
+}
+
+export type ReportContext = IExecuteFunctions | IWebhookFunctions;
+
+/** The stream type n8n's helpers hand out and accept (a Node Readable). */
+export type NodeReadable = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0] & {
+	[Symbol.asyncIterator](): AsyncIterator<Uint8Array>;
+	destroy(error?: Error): void;
+};
+
+export interface ReportDownload {
+	/** The body, read once; counts bytes and feeds the stall watchdog. */
+	bytes: AsyncIterable<Uint8Array>;
+	/** The same bytes as a Node stream, for n8n's binary store. */
+	toReadable(): NodeReadable;
+	contentType?: string;
+	fileName?: string;
+	contentLength?: number;
+	bytesRead(): number;
+}
+
+export interface DownloadOptions {
+	stallTimeoutMs: number;
+	onProgress?: (bytesRead: number) => void;
+	/** Bytes between progress reports */
+	progressEvery?: number;
+}
+
+/**
+ * Opens the report link as a stream. n8n's request timeout stops applying once headers arrive,
+ * so a watchdog aborts the transfer when no byte arrives for `stallTimeoutMs`.
+ */
+export async function openReportDownload(
+	context: ReportContext,
+	url: string,
+	options: DownloadOptions,
+): Promise<ReportDownload> {
+	const cancelSignal = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+	const transfer = new AbortController();
+	const onCancel = () => transfer.abort();
+	cancelSignal?.addEventListener('abort', onCancel, { once: true });
+
+	let response: { statusCode: number; headers: Record<string, unknown>; body: NodeReadable };
+	try {
+		response = await context.helpers.httpRequest({
+			method: 'GET',
+			url,
+			encoding: 'stream',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			abortSignal: transfer.signal,
+			timeout: options.stallTimeoutMs,
+		});
+	} catch (error) {
+		cancelSignal?.removeEventListener('abort', onCancel);
+		if (cancelSignal?.aborted) throw new CancelledError();
+		throw new ReportDownloadError(`Could not download the report: ${describeNetworkError(error)}`, 'network');
+	}
+
+	if (response.statusCode >= 400) {
+		cancelSignal?.removeEventListener('abort', onCancel);
+		throw await httpFailure(response.statusCode, response.body);
+	}
+
+	const contentLength = Number(response.headers['content-length']);
+	let bytesRead = 0;
+	let lastProgressAt = Date.now();
+	let stalled = false;
+	let finished = false;
+
+	const watchdog = async () => {
+		const tick = Math.min(1000, Math.max(50, options.stallTimeoutMs / 4));
+		while (!finished) {
+			await waitFor(tick).catch(() => undefined);
+			if (!finished && Date.now() - lastProgressAt > options.stallTimeoutMs) {
+				stalled = true;
+				transfer.abort();
+				response.body.destroy(new Error('stalled'));
+				return;
+			}
+		}
+	};
+
+	const progressEvery = options.progressEvery ?? 16 * 1024 * 1024;
+	async function* counted(): AsyncIterable<Uint8Array> {
+		void watchdog();
+		let nextReport = progressEvery;
+		try {
+			for await (const chunk of response.body) {
+				bytesRead += chunk.length;
+				lastProgressAt = Date.now();
+				if (bytesRead >= nextReport) {
+					nextReport += progressEvery;
+					options.onProgress?.(bytesRead);
+				}
+				yield chunk;
+			}
+		} catch (error) {
+			if (cancelSignal?.aborted) throw new CancelledError();
+			if (stalled) {
+				throw new ReportDownloadError(
+					`The report download stalled: no data for ${Math.round(options.stallTimeoutMs / 1000)} s after ${bytesRead} bytes`,
+					'stalled',
+				);
+			}
+			throw new ReportDownloadError(
+				`The report download broke off after ${bytesRead} bytes${Number.isFinite(contentLength) ? ` of ${contentLength}` : ''}: ${describeNetworkError(error)}`,
+				'truncated',
+			);
+		} finally {
+			finished = true;
+			cancelSignal?.removeEventListener('abort', onCancel);
+		}
+		if (Number.isFinite(contentLength) && bytesRead < contentLength) {
+			throw new ReportDownloadError(
+				`The report download ended early: ${bytesRead} of ${contentLength} bytes arrived`,
+				'truncated',
+			);
+		}
+	}
+
+	const bytes = counted();
+	const headers = response.headers;
+	return {
+		bytes,
+		toReadable: () => (response.body.constructor as unknown as { from(i: AsyncIterable<Uint8Array>): NodeReadable }).from(bytes),
+		contentType: typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined,
+		fileName: fileNameFrom(headers['content-disposition'], url),
+		contentLength: Number.isFinite(contentLength) ? contentLength : undefined,
+		bytesRead: () => bytesRead,
+	};
+}
+
+/** An expired link on S3-style storage answers 403 with an XML body. */
+async function httpFailure(status: number, body: NodeReadable): Promise<ReportDownloadError> {
+	const text = await readSome(body, 4096);
+	const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
+	const message = /<Message>([^<]+)<\/Message>/.exec(text)?.[1];
+	const detail = [code, message].filter(Boolean).join(': ');
+	if (status === 403 || status === 404 || status === 410) {
+		return new ReportDownloadError(
+			`The report link is no longer valid (HTTP ${status}${detail ? `, ${detail}` : ''}). Report links expire: request a new report with Campaign → Get Delivery Report.`,
+			'expired',
+		);
+	}
+	return new ReportDownloadError(
+		`The report download failed with HTTP ${status}${detail ? ` (${detail})` : ''}`,
+		'http',
+	);
+}
+
+async function readSome(body: NodeReadable, limit: number): Promise<string> {
+	const chunks: Uint8Array[] = [];
+	let length = 0;
+	try {
+		for await (const chunk of body) {
+			chunks.push(chunk);
+			length += chunk.length;
+			if (length >= limit) break;
+		}
+	} catch (error) {
+		// The status already says the download failed; a broken error body adds nothing.
+		chunks.push(Buffer.from(`(error body unreadable: ${describeNetworkError(error)})`));
+	} finally {
+		body.destroy();
+	}
+	return Buffer.concat(chunks).toString('utf8').slice(0, limit);
+}
+
+function fileNameFrom(disposition: unknown, url: string): string | undefined {
+	if (typeof disposition === 'string') {
+		const encoded = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(disposition)?.[1];
+		if (encoded) {
+			try {
+				return decodeURIComponent(encoded.trim());
+			} catch {
+				// A malformed encoded name falls back to the plain one below.
+			}
+		}
+		const plain = /filename\s*=\s*"?([^";]+)"?/.exec(disposition)?.[1];
+		if (plain) return plain.trim();
+	}
+	try {
+		const last = new URL(url).pathname.split('/').pop();
+		return last ? decodeURIComponent(last) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function describeNetworkError(error: unknown): string {
+	const err = error as { code?: string; message?: string; cause?: { code?: string } };
+	const code = err?.code ?? err?.cause?.code;
+	// Report links may carry signed query strings; keep them out of messages.
+	const message = String(err?.message ?? error).replace(/https?:\/\/\S+/g, '<report link>');
+	return code && !message.includes(code) ? `${message} (${code})` : message;
+}

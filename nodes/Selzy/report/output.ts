@@ -1,0 +1,181 @@
+import type { IBinaryData, IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { CancelledError } from '../transport/wait';
+import { openReportDownload, ReportDownloadError, type ReportContext, type ReportDownload } from './fetch';
+import { recordsFromReport } from './pipeline';
+import type { ReportMeta } from './decode';
+import { shapeRows } from './rows';
+import type { StatusGroup } from './statuses';
+import { summarizeRecords } from './summary';
+
+export type ReportOutput = 'file' | 'rows' | 'summary';
+
+/** A Selzy async task as `getTaskResult` (or its callback) describes it. */
+export interface SelzyTask extends IDataObject {
+	task_uuid: string;
+	task_type?: string;
+	status: string;
+	file_to_download?: string;
+}
+
+export interface ReportSettings {
+	output: ReportOutput;
+	binaryPropertyName: string;
+	fileName: string;
+	statusGroups: StatusGroup[];
+	sendResults: string[];
+	limit: number;
+	stallTimeoutMs: number;
+	/** Additional-field column headers that are field ids get these names. */
+	fieldNamesById?: Record<string, string>;
+}
+
+/** Reads the shared report options; `read` hides the difference between execute and webhook contexts. */
+export function readReportSettings(output: ReportOutput, options: IDataObject): ReportSettings {
+	return {
+		output,
+		binaryPropertyName: String(options.binaryPropertyName || 'data'),
+		fileName: String(options.fileName ?? '').trim(),
+		statusGroups: (options.statusGroups as StatusGroup[] | undefined) ?? [],
+		sendResults: String(options.sendResults ?? '')
+			.split(',')
+			.map((value) => value.trim())
+			.filter(Boolean),
+		limit: Math.max(0, Math.floor(Number(options.limit ?? 0))),
+		stallTimeoutMs: Math.max(5, Number(options.stallTimeout ?? 60)) * 1000,
+	};
+}
+
+/**
+ * Downloads a completed task's report and turns it into items: the file itself, one item per
+ * recipient, or a summary. Rows and summaries parse the download as it streams.
+ */
+export async function deliverReport(
+	context: ReportContext,
+	task: SelzyTask,
+	settings: ReportSettings,
+): Promise<INodeExecutionData[]> {
+	if (!task.file_to_download) {
+		throw new Error(`Task ${task.task_uuid} is ${task.status} and has no file to download yet`);
+	}
+	const started = Date.now();
+	const download = await openReportDownload(context, task.file_to_download, {
+		stallTimeoutMs: settings.stallTimeoutMs,
+		onProgress: (bytes) =>
+			context.logger.info(`Selzy report ${task.task_uuid}: ${formatBytes(bytes)} downloaded`),
+	});
+	const taskJson = publicTask(task);
+
+	if (settings.output === 'file') {
+		const binary = await storeFile(context, download, settings);
+		context.logger.info(
+			`Selzy report ${task.task_uuid}: stored ${formatBytes(download.bytesRead())} in ${Date.now() - started} ms`,
+		);
+		return [
+			{
+				json: { ...taskJson, fileName: binary.fileName, fileSize: download.bytesRead(), mimeType: binary.mimeType },
+				binary: { [settings.binaryPropertyName]: binary },
+			},
+		];
+	}
+
+	const meta = newMeta();
+	const records = recordsFromReport(download.bytes, { contentType: download.contentType, fileName: download.fileName }, meta);
+
+	if (settings.output === 'summary') {
+		const summary = await summarizeRecords(records);
+		context.logger.info(
+			`Selzy report ${task.task_uuid}: summarised ${summary.total} rows in ${Date.now() - started} ms`,
+		);
+		return [{ json: { ...taskJson, ...(summary as unknown as IDataObject), report: describeMeta(meta, download) } }];
+	}
+
+	const items: INodeExecutionData[] = [];
+	for await (const row of shapeRows(records, {
+		fieldNamesById: settings.fieldNamesById,
+		groups: settings.statusGroups,
+		sendResults: settings.sendResults,
+		limit: settings.limit || undefined,
+	})) {
+		items.push({ json: row as unknown as IDataObject });
+	}
+	context.logger.info(
+		`Selzy report ${task.task_uuid}: ${items.length} rows kept from ${formatBytes(download.bytesRead())} in ${Date.now() - started} ms`,
+	);
+	return items;
+}
+
+async function storeFile(
+	context: ReportContext,
+	download: ReportDownload,
+	settings: ReportSettings,
+): Promise<IBinaryData> {
+	const fileName = settings.fileName || download.fileName || 'delivery-report.csv';
+	const mimeType = mimeTypeFor(download.contentType, fileName);
+	return await context.helpers.prepareBinaryData(download.toReadable(), fileName, mimeType);
+}
+
+function mimeTypeFor(contentType: string | undefined, fileName: string): string {
+	const declared = contentType?.split(';')[0].trim().toLowerCase();
+	if (declared && declared !== 'application/octet-stream' && declared !== 'binary/octet-stream') return declared;
+	if (/\.csv$/i.test(fileName)) return 'text/csv';
+	if (/\.json$/i.test(fileName)) return 'application/json';
+	if (/\.zip$/i.test(fileName)) return 'application/zip';
+	if (/\.gz$/i.test(fileName)) return 'application/gzip';
+	return 'application/octet-stream';
+}
+
+/** The task as users see it: the file link is kept, since it is what Task → Get Result would return too. */
+function publicTask(task: SelzyTask): IDataObject {
+	const { task_uuid, task_type, status, file_to_download } = task;
+	return { task_uuid, task_type, status, file_to_download };
+}
+
+function newMeta(): ReportMeta {
+	return { compression: 'none', encoding: 'utf-8', bytesRead: 0 };
+}
+
+function describeMeta(meta: ReportMeta, download: ReportDownload): IDataObject {
+	const described: IDataObject = {
+		format: meta.format,
+		compression: meta.compression,
+		encoding: meta.encoding,
+		bytes: download.bytesRead(),
+	};
+	if (meta.encodingNote) described.encodingNote = meta.encodingNote;
+	return described;
+}
+
+export function formatBytes(bytes: number): string {
+	if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+	return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+const DOWNLOAD_ADVICE: Record<ReportDownloadError['failure'], string> = {
+	network: 'Check that this n8n server can reach the report link, then run the workflow again.',
+	http: 'The file server refused the download. Run the workflow again; if it keeps failing, request a new report.',
+	expired: 'Report links expire after a while. Request a new report with Campaign → Get Delivery Report.',
+	stalled: 'The file server stopped sending data. Run the workflow again, or raise Download Stall Timeout.',
+	truncated: 'Only part of the report arrived, so nothing was returned. Run the workflow again.',
+};
+
+/** Turns any failure while delivering a report into an n8n error a user can act on. */
+export function reportFailure(node: INode, error: unknown, task: SelzyTask, itemIndex?: number): Error {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	if (error instanceof CancelledError) {
+		return new NodeOperationError(node, 'The execution was cancelled during the report download', { itemIndex });
+	}
+	const message = error instanceof Error ? error.message : String(error);
+	if (error instanceof ReportDownloadError) {
+		return new NodeOperationError(node, message, {
+			itemIndex,
+			description: `${DOWNLOAD_ADVICE[error.failure]} Task ID: ${task.task_uuid}.`,
+		});
+	}
+	return new NodeOperationError(node, `The report of task ${task.task_uuid} could not be read: ${message}`, {
+		itemIndex,
+		description:
+			'The file Selzy produced is not in a format this node understands. Choose the File output to get it unparsed, and report the case to the package maintainers.',
+	});
+}

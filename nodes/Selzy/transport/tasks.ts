@@ -1,0 +1,83 @@
+import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { SelzyTask } from '../report/output';
+import { selzyApiRequest } from './request';
+import { CancelledError, waitFor } from './wait';
+
+/** Statuses Selzy shows while a task is still being prepared. */
+const PENDING_STATUSES = new Set(['new', 'processing', 'pending', 'queued', 'in_progress', 'running']);
+
+export const TASK_UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isTaskPending(task: SelzyTask): boolean {
+	return PENDING_STATUSES.has(String(task.status).toLowerCase());
+}
+
+export function isTaskCompleted(task: SelzyTask): boolean {
+	return String(task.status).toLowerCase() === 'completed';
+}
+
+export async function getTaskResult(
+	this: IExecuteFunctions | IWebhookFunctions,
+	taskUuid: string,
+	itemIndex?: number,
+): Promise<SelzyTask> {
+	const result = await selzyApiRequest.call(this, 'async/getTaskResult', { task_uuid: taskUuid }, { itemIndex });
+	const task = (result ?? {}) as SelzyTask;
+	return { ...task, task_uuid: String(task.task_uuid ?? taskUuid), status: String(task.status ?? 'unknown') };
+}
+
+export interface PollSettings {
+	firstDelayMs: number;
+	maxDelayMs: number;
+	timeoutMs: number;
+	itemIndex: number;
+}
+
+export interface PollOutcome {
+	task: SelzyTask;
+	timedOut: boolean;
+}
+
+/**
+ * Asks Selzy for the task until it is completed, waiting longer between polls as time goes by.
+ * Ends at once on cancel; a failed task is an error; a timeout is returned for the caller to word.
+ */
+export async function pollTask(
+	this: IExecuteFunctions,
+	taskUuid: string,
+	settings: PollSettings,
+): Promise<PollOutcome> {
+	const signal = this.getExecutionCancelSignal();
+	const started = Date.now();
+	let delay = settings.firstDelayMs;
+	let lastStatus = '';
+	for (let poll = 1; ; poll++) {
+		const task = await getTaskResult.call(this, taskUuid, settings.itemIndex);
+		if (task.status !== lastStatus) {
+			this.logger.info(`Selzy task ${taskUuid}: ${task.status} (poll ${poll}, ${Math.round((Date.now() - started) / 1000)} s)`);
+			lastStatus = task.status;
+		}
+		if (isTaskCompleted(task)) return { task, timedOut: false };
+		if (!isTaskPending(task)) {
+			throw new NodeOperationError(this.getNode(), `Selzy reports task ${taskUuid} as "${task.status}"`, {
+				itemIndex: settings.itemIndex,
+				description: 'The report could not be prepared. Request a new report; if it fails again, contact Selzy support with the task ID.',
+			});
+		}
+		const remaining = settings.timeoutMs - (Date.now() - started);
+		if (remaining <= 0) return { task, timedOut: true };
+		try {
+			await waitFor(Math.min(delay, remaining), signal);
+		} catch (error) {
+			if (error instanceof CancelledError) throw cancelledError(this, settings.itemIndex);
+			throw error;
+		}
+		delay = Math.min(settings.maxDelayMs, Math.round(delay * 1.5));
+	}
+}
+
+export function cancelledError(context: IExecuteFunctions, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(context.getNode(), 'The execution was cancelled', { itemIndex });
+}
