@@ -1,0 +1,230 @@
+import { createHash, timingSafeEqual } from 'crypto';
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes } from 'n8n-workflow';
+
+import { reportOptionFields, reportOutputOptions } from './actions/common.descriptions';
+import { deliverReport, readReportSettings, reportFailure, type ReportOutput, type SelzyTask } from './report/output';
+import { fetchFieldNamesById } from './transport/catalog';
+import { apiBaseUrl, type SelzyCredentials } from './transport/request';
+import { getTaskResult, isTaskCompleted } from './transport/tasks';
+import {
+	deliveryKey,
+	parseCallback,
+	rememberDelivery,
+	wasDelivered,
+	type TriggerState,
+} from './trigger/callback';
+
+export class SelzyTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Selzy Trigger',
+		name: 'selzyTrigger',
+		icon: { light: 'file:selzy.svg', dark: 'file:selzy.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ "On report ready: " + $parameter["output"] }}',
+		description: 'Starts the workflow when Selzy calls back with a finished report task',
+		defaults: { name: 'Selzy Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'selzyApi', required: true }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				// The node answers the caller itself (see webhook()); '' avoids a literal body.
+				responseMode: 'onReceived',
+				responseData: '',
+				path: 'selzy',
+			},
+		],
+		properties: [
+			{
+				displayName:
+					'Selzy has no webhook settings: it calls the Notify URL sent with each report request. Copy this node’s Production URL into the Selzy node’s Notify URL (or any API call’s notify_url), and activate this workflow.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Verify With Selzy',
+				name: 'verify',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to confirm each callback with Selzy’s API (async/getTaskResult) and download from the link the API returns. Keeps forged calls from starting the workflow or steering downloads.',
+			},
+			{
+				displayName: 'Shared Secret',
+				name: 'token',
+				type: 'string',
+				typeOptions: { password: true },
+				default: '',
+				description:
+					'Optional. When set, a callback must carry it as the token query parameter (…/selzy?token=…) or gets 401. Add it to the Notify URL.',
+			},
+			{
+				displayName: 'Task Types',
+				name: 'taskTypes',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Any Task Type', value: '*' },
+					{ name: 'Campaign Delivery Report', value: 'getCampaignDeliveryStats' },
+					{ name: 'Contact Export', value: 'exportContacts' },
+				],
+				default: ['getCampaignDeliveryStats'],
+				description: 'Which kinds of Selzy tasks start the workflow; callbacks of other kinds are acknowledged and ignored',
+			},
+			{
+				displayName: 'Include Unfinished Tasks',
+				name: 'includeUnfinished',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether callbacks for tasks that are not completed start the workflow (with their status, without a download) instead of being ignored',
+			},
+			{
+				displayName: 'Output',
+				name: 'output',
+				type: 'options',
+				options: [
+					...reportOutputOptions,
+					{
+						name: 'Task Only',
+						value: 'task',
+						description:
+							'The verified task without downloading; use with Selzy → Task → Get Result (recommended in queue mode)',
+					},
+				],
+				default: 'file',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: reportOptionFields,
+			},
+		],
+	};
+
+	// Selzy cannot register webhooks: the URL travels with each report request. Nothing exists
+	// to check, create or delete, so each method succeeds without calling Selzy.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const response = this.getResponseObject();
+		const answer = (status: number, body: IDataObject): IWebhookResponseData => {
+			response.status(status).json(body);
+			return { noWebhookResponse: true };
+		};
+
+		const token = String(this.getNodeParameter('token', '') ?? '');
+		if (token && !sameSecret(String((this.getQueryData() as IDataObject).token ?? ''), token)) {
+			return answer(401, { error: 'Missing or wrong token' });
+		}
+
+		const request = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
+		const parsed = parseCallback(this.getBodyData(), request.rawBody);
+		if ('problem' in parsed) return answer(400, { error: `Not a Selzy callback: ${parsed.problem}` });
+
+		let task = parsed.task;
+		if (this.getNodeParameter('verify', true) as boolean) {
+			const verified = await verifyTask(this, task);
+			if ('rejection' in verified) return answer(verified.rejection.status, { error: verified.rejection.error });
+			task = verified.task;
+		} else {
+			const problem = await unsafeLinkProblem(this, task.file_to_download);
+			if (problem) return answer(400, { error: problem });
+		}
+
+		const taskTypes = this.getNodeParameter('taskTypes', ['getCampaignDeliveryStats']) as string[];
+		if (!taskTypes.includes('*') && task.task_type && !taskTypes.includes(task.task_type)) {
+			return answer(200, { received: true, ignored: `task type ${task.task_type}` });
+		}
+		const completed = isTaskCompleted(task);
+		if (!completed && !(this.getNodeParameter('includeUnfinished', false) as boolean)) {
+			return answer(200, { received: true, ignored: `status ${task.status}` });
+		}
+
+		// Saved because the node answers itself (noWebhookResponse); see the README on duplicates.
+		const state = this.getWorkflowStaticData('node') as TriggerState;
+		const key = deliveryKey(task);
+		if (wasDelivered(state, key)) return answer(200, { received: true, duplicate: true });
+		rememberDelivery(state, key);
+
+		// Answer before the download so a large report never keeps Selzy's request open.
+		answer(200, { received: true, task_uuid: task.task_uuid });
+
+		const output = this.getNodeParameter('output', 'file') as ReportOutput | 'task';
+		if (output === 'task' || !completed || !task.file_to_download) {
+			return { noWebhookResponse: true, workflowData: [[{ json: task }]] };
+		}
+		const settings = readReportSettings(output, this.getNodeParameter('options', {}) as IDataObject);
+		try {
+			if (output === 'rows') settings.fieldNamesById = await fetchFieldNamesById.call(this);
+			const items = await deliverReport(this, task, settings);
+			return { noWebhookResponse: true, workflowData: [items] };
+		} catch (error) {
+			throw reportFailure(this.getNode(), error, task);
+		}
+	}
+}
+
+/** Compares secrets in constant time, whatever their lengths. */
+function sameSecret(given: string, expected: string): boolean {
+	const digest = (text: string) => createHash('sha256').update(text).digest();
+	return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** The task as Selzy's API knows it, or the HTTP answer for a callback that cannot be confirmed. */
+async function verifyTask(
+	context: IWebhookFunctions,
+	claimed: SelzyTask,
+): Promise<{ task: SelzyTask } | { rejection: { status: number; error: string } }> {
+	try {
+		const task = await getTaskResult.call(context, claimed.task_uuid);
+		return { task: { ...task, task_type: task.task_type ?? claimed.task_type } };
+	} catch (error) {
+		const code = error instanceof NodeApiError ? String((error.errorResponse as IDataObject)?.code ?? '') : '';
+		if (code === 'invalid_arg') return { rejection: { status: 404, error: 'Unknown task' } };
+		context.logger.error(`Selzy Trigger: could not verify task ${claimed.task_uuid}: ${(error as Error).message}`);
+		// 503 invites a retry once Selzy's API answers again.
+		return { rejection: { status: 503, error: 'Could not verify the task with Selzy; try again later' } };
+	}
+}
+
+/** Without verification only https links are fetched (http only when the API itself is plain http). */
+async function unsafeLinkProblem(context: IWebhookFunctions, link: string | undefined): Promise<string | undefined> {
+	if (!link) return undefined;
+	let url: URL;
+	try {
+		url = new URL(link);
+	} catch {
+		return 'file_to_download is not a URL';
+	}
+	if (url.protocol === 'https:') return undefined;
+	const credentials = (await context.getCredentials('selzyApi')) as unknown as SelzyCredentials;
+	if (url.protocol === 'http:' && apiBaseUrl(credentials).startsWith('http:')) return undefined;
+	return 'file_to_download must be an https link';
+}
