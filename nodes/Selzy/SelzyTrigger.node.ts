@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes } from 'n8n-workflow';
 
-import { reportOptionFields, reportOutputOptions } from './actions/common.descriptions';
+import { reportOptionFields, reportOutputProperty } from './actions/common.descriptions';
 import { deliverReport, readReportSettings, reportFailure, type ReportOutput, type SelzyTask } from './report/output';
 import { fetchFieldNamesById } from './transport/catalog';
 import { apiBaseUrl, type SelzyCredentials } from './transport/request';
@@ -90,12 +90,9 @@ export class SelzyTrigger implements INodeType {
 				description:
 					'Whether callbacks for tasks that are not completed start the workflow (with their status, without a download) instead of being ignored',
 			},
-			{
-				displayName: 'Output',
-				name: 'output',
-				type: 'options',
-				options: [
-					...reportOutputOptions,
+			reportOutputProperty(
+				undefined,
+				[
 					{
 						name: 'Task Only',
 						value: 'task',
@@ -103,8 +100,8 @@ export class SelzyTrigger implements INodeType {
 							'The verified task without downloading; use with Selzy → Task → Get Result (recommended in queue mode)',
 					},
 				],
-				default: 'file',
-			},
+				'file',
+			),
 			{
 				displayName: 'Options',
 				name: 'options',

@@ -22,15 +22,16 @@ export const reportOutputOptions = [
 ];
 
 export function reportOutputProperty(
-	displayOptions: IDisplayOptions,
+	displayOptions?: IDisplayOptions,
 	extraOptions: typeof reportOutputOptions = [],
+	defaultOutput = 'summary',
 ): INodeProperties {
 	return {
 		displayName: 'Output',
 		name: 'output',
 		type: 'options',
 		options: [...reportOutputOptions, ...extraOptions],
-		default: 'summary',
+		default: defaultOutput,
 		description:
 			'What to return once the report is ready. Rows and Summary read the file as it downloads, so even million-recipient reports use little memory.',
 		displayOptions,
@@ -73,8 +74,8 @@ export const reportOptionFields: INodeProperties[] = [
 			'Rows output: keep only these raw Selzy send_result values (comma-separated). Combined with Status Groups, a row matching either is kept.',
 	},
 	{
-		displayName: 'Limit',
-		name: 'limit',
+		displayName: 'Max Rows',
+		name: 'maxRows',
 		type: 'number',
 		typeOptions: { minValue: 0 },
 		default: 0,

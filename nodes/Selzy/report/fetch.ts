@@ -1,17 +1,21 @@
 import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { CancelledError, waitFor } from '../transport/wait';
+import { waitFor } from '../transport/wait';
 
-export type DownloadFailure = 'network' | 'http' | 'expired' | 'stalled' | 'truncated';
+type DownloadFailure = 'cancelled' | 'network' | 'http' | 'expired' | 'stalled' | 'truncated';
 
-export class ReportDownloadError extends Error {
-	constructor(
-		message: string,
-		readonly failure: DownloadFailure,
-	) {
-		super(message);
-		this.name = 'ReportDownloadError';
-	}
+const ADVICE: Record<DownloadFailure, string> = {
+	cancelled: 'The execution was cancelled.',
+	network: 'Check that this n8n server can reach the report link, then run the workflow again.',
+	http: 'The file server refused the download. Run the workflow again; if it keeps failing, request a new report.',
+	expired: 'Report links expire after a while. Request a new report with Campaign → Get Delivery Report.',
+	stalled: 'The file server stopped sending data. Run the workflow again, or raise Download Stall Timeout.',
+	truncated: 'Only part of the report arrived, so nothing was returned. Run the workflow again.',
+};
+
+function downloadError(context: ReportContext, failure: DownloadFailure, message: string): NodeOperationError {
+	return new NodeOperationError(context.getNode(), message, { description: ADVICE[failure] });
 }
 
 export type ReportContext = IExecuteFunctions | IWebhookFunctions;
@@ -67,13 +71,14 @@ export async function openReportDownload(
 		});
 	} catch (error) {
 		cancelSignal?.removeEventListener('abort', onCancel);
-		if (cancelSignal?.aborted) throw new CancelledError();
-		throw new ReportDownloadError(`Could not download the report: ${describeNetworkError(error)}`, 'network');
+		throw cancelSignal?.aborted
+			? downloadError(context, 'cancelled', 'The execution was cancelled during the report download')
+			: downloadError(context, 'network', `Could not download the report: ${describeNetworkError(error)}`);
 	}
 
 	if (response.statusCode >= 400) {
 		cancelSignal?.removeEventListener('abort', onCancel);
-		throw await httpFailure(response.statusCode, response.body);
+		throw await httpFailure(context, response.statusCode, response.body);
 	}
 
 	const contentLength = Number(response.headers['content-length']);
@@ -110,25 +115,29 @@ export async function openReportDownload(
 				yield chunk;
 			}
 		} catch (error) {
-			if (cancelSignal?.aborted) throw new CancelledError();
-			if (stalled) {
-				throw new ReportDownloadError(
-					`The report download stalled: no data for ${Math.round(options.stallTimeoutMs / 1000)} s after ${bytesRead} bytes`,
-					'stalled',
-				);
+			if (cancelSignal?.aborted) {
+				throw downloadError(context, 'cancelled', 'The execution was cancelled during the report download');
 			}
-			throw new ReportDownloadError(
-				`The report download broke off after ${bytesRead} bytes${Number.isFinite(contentLength) ? ` of ${contentLength}` : ''}: ${describeNetworkError(error)}`,
-				'truncated',
-			);
+			throw stalled
+				? downloadError(
+						context,
+						'stalled',
+						`The report download stalled: no data for ${Math.round(options.stallTimeoutMs / 1000)} s after ${bytesRead} bytes`,
+					)
+				: downloadError(
+						context,
+						'truncated',
+						`The report download broke off after ${bytesRead} bytes${Number.isFinite(contentLength) ? ` of ${contentLength}` : ''}: ${describeNetworkError(error)}`,
+					);
 		} finally {
 			finished = true;
 			cancelSignal?.removeEventListener('abort', onCancel);
 		}
 		if (Number.isFinite(contentLength) && bytesRead < contentLength) {
-			throw new ReportDownloadError(
-				`The report download ended early: ${bytesRead} of ${contentLength} bytes arrived`,
+			throw downloadError(
+				context,
 				'truncated',
+				`The report download ended early: ${bytesRead} of ${contentLength} bytes arrived`,
 			);
 		}
 	}
@@ -146,21 +155,19 @@ export async function openReportDownload(
 }
 
 /** An expired link on S3-style storage answers 403 with an XML body. */
-async function httpFailure(status: number, body: NodeReadable): Promise<ReportDownloadError> {
+async function httpFailure(context: ReportContext, status: number, body: NodeReadable): Promise<NodeOperationError> {
 	const text = await readSome(body, 4096);
 	const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
 	const message = /<Message>([^<]+)<\/Message>/.exec(text)?.[1];
 	const detail = [code, message].filter(Boolean).join(': ');
 	if (status === 403 || status === 404 || status === 410) {
-		return new ReportDownloadError(
-			`The report link is no longer valid (HTTP ${status}${detail ? `, ${detail}` : ''}). Report links expire: request a new report with Campaign → Get Delivery Report.`,
+		return downloadError(
+			context,
 			'expired',
+			`The report link is no longer valid (HTTP ${status}${detail ? `, ${detail}` : ''}); request a new report`,
 		);
 	}
-	return new ReportDownloadError(
-		`The report download failed with HTTP ${status}${detail ? ` (${detail})` : ''}`,
-		'http',
-	);
+	return downloadError(context, 'http', `The report download failed with HTTP ${status}${detail ? ` (${detail})` : ''}`);
 }
 
 async function readSome(body: NodeReadable, limit: number): Promise<string> {

@@ -1,8 +1,7 @@
 import type { IBinaryData, IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { CancelledError } from '../transport/wait';
-import { openReportDownload, ReportDownloadError, type ReportContext, type ReportDownload } from './fetch';
+import { openReportDownload, type ReportContext, type ReportDownload } from './fetch';
 import { recordsFromReport } from './pipeline';
 import type { ReportMeta } from './decode';
 import { shapeRows } from './rows';
@@ -42,7 +41,7 @@ export function readReportSettings(output: ReportOutput, options: IDataObject): 
 			.split(',')
 			.map((value) => value.trim())
 			.filter(Boolean),
-		limit: Math.max(0, Math.floor(Number(options.limit ?? 0))),
+		limit: Math.max(0, Math.floor(Number(options.maxRows ?? 0))),
 		stallTimeoutMs: Math.max(5, Number(options.stallTimeout ?? 60)) * 1000,
 	};
 }
@@ -152,27 +151,16 @@ export function formatBytes(bytes: number): string {
 	return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-const DOWNLOAD_ADVICE: Record<ReportDownloadError['failure'], string> = {
-	network: 'Check that this n8n server can reach the report link, then run the workflow again.',
-	http: 'The file server refused the download. Run the workflow again; if it keeps failing, request a new report.',
-	expired: 'Report links expire after a while. Request a new report with Campaign → Get Delivery Report.',
-	stalled: 'The file server stopped sending data. Run the workflow again, or raise Download Stall Timeout.',
-	truncated: 'Only part of the report arrived, so nothing was returned. Run the workflow again.',
-};
-
 /** Turns any failure while delivering a report into an n8n error a user can act on. */
-export function reportFailure(node: INode, error: unknown, task: SelzyTask, itemIndex?: number): Error {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	if (error instanceof CancelledError) {
-		return new NodeOperationError(node, 'The execution was cancelled during the report download', { itemIndex });
+export function reportFailure(node: INode, error: unknown, task: SelzyTask, itemIndex?: number): NodeOperationError | NodeApiError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		if (itemIndex !== undefined && error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
+		if (error.description && !error.description.includes(task.task_uuid)) {
+			error.description = `${error.description} Task ID: ${task.task_uuid}.`;
+		}
+		return error;
 	}
 	const message = error instanceof Error ? error.message : String(error);
-	if (error instanceof ReportDownloadError) {
-		return new NodeOperationError(node, message, {
-			itemIndex,
-			description: `${DOWNLOAD_ADVICE[error.failure]} Task ID: ${task.task_uuid}.`,
-		});
-	}
 	return new NodeOperationError(node, `The report of task ${task.task_uuid} could not be read: ${message}`, {
 		itemIndex,
 		description:

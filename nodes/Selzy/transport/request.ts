@@ -9,7 +9,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import { RETRYABLE_CODES, createSelzyError, decodeHtmlEntities, type SelzyErrorDetails } from './errors';
-import { CancelledError, waitFor } from './wait';
+import { waitFor } from './wait';
 
 export type SelzyContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions | IHookFunctions;
 
@@ -85,13 +85,10 @@ export async function selzyApiRequest<T = unknown>(
 		);
 		try {
 			await waitFor(delay, signal);
-		} catch (error) {
-			if (error instanceof CancelledError) {
-				throw new NodeOperationError(this.getNode(), 'The execution was cancelled while waiting to retry Selzy', {
-					itemIndex: options.itemIndex,
-				});
-			}
-			throw error;
+		} catch {
+			throw new NodeOperationError(this.getNode(), 'The execution was cancelled while waiting to retry Selzy', {
+				itemIndex: options.itemIndex,
+			});
 		}
 	}
 	throw createSelzyError(this.getNode(), { ...failure!, itemIndex: options.itemIndex }, credentials.apiKey);

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { SelzyTask } from '../report/output';
 import { selzyApiRequest } from './request';
-import { CancelledError, waitFor } from './wait';
+import { waitFor } from './wait';
 
 /** Statuses Selzy shows while a task is still being prepared. */
 const PENDING_STATUSES = new Set(['new', 'processing', 'pending', 'queued', 'in_progress', 'running']);
@@ -70,14 +70,9 @@ export async function pollTask(
 		if (remaining <= 0) return { task, timedOut: true };
 		try {
 			await waitFor(Math.min(delay, remaining), signal);
-		} catch (error) {
-			if (error instanceof CancelledError) throw cancelledError(this, settings.itemIndex);
-			throw error;
+		} catch {
+			throw new NodeOperationError(this.getNode(), 'The execution was cancelled', { itemIndex: settings.itemIndex });
 		}
 		delay = Math.min(settings.maxDelayMs, Math.round(delay * 1.5));
 	}
-}
-
-export function cancelledError(context: IExecuteFunctions, itemIndex: number): NodeOperationError {
-	return new NodeOperationError(context.getNode(), 'The execution was cancelled', { itemIndex });
 }

@@ -73,7 +73,7 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
-				displayName: 'Additional Fields',
+				displayName: 'Additional Field Names or IDs',
 				name: 'additionalFields',
 				type: 'multiOptions',
 				typeOptions: { loadOptionsMethod: 'getFields' },

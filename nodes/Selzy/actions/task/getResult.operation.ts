@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { reportOptionFields, reportOutputOptions } from '../common.descriptions';
+import { reportOptionFields, reportOutputProperty } from '../common.descriptions';
 import { deliverTaskReport, finishWaiting, pollSettingsFrom } from '../report';
 import { getTaskResult, isTaskCompleted, TASK_UUID_PATTERN } from '../../transport/tasks';
 
@@ -29,17 +29,9 @@ const properties: INodeProperties[] = [
 		],
 		default: 'none',
 	},
-	{
-		displayName: 'Output',
-		name: 'output',
-		type: 'options',
-		options: [
-			...reportOutputOptions,
-			{ name: 'Task Status', value: 'status', description: 'Only the task, without downloading the report' },
-		],
-		default: 'summary',
-		description: 'What to return when the report is ready. A task that is not ready returns its status.',
-	},
+	reportOutputProperty(undefined, [
+		{ name: 'Task Status', value: 'status', description: 'Only the task, without downloading the report' },
+	]),
 	{
 		displayName: 'Options',
 		name: 'options',

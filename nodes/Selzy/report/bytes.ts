@@ -1,0 +1,166 @@
+/** Byte-stream helpers for the decode stage: a reader with look-ahead, and decompression. */
+import { ReportCompressionError } from './errors';
+
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
+	if (parts.length === 1) return parts[0];
+	let length = 0;
+	for (const part of parts) length += part.length;
+	const joined = new Uint8Array(length);
+	let offset = 0;
+	for (const part of parts) {
+		joined.set(part, offset);
+		offset += part.length;
+	}
+	return joined;
+}
+
+/** Pulls chunks from an async iterable, lets callers look ahead and push bytes back. */
+export class ByteReader {
+	private readonly iterator: AsyncIterator<Uint8Array>;
+	private readonly pushedBack: Uint8Array[] = [];
+	private done = false;
+
+	constructor(source: AsyncIterable<Uint8Array>) {
+		this.iterator = source[Symbol.asyncIterator]();
+	}
+
+	/** The next non-empty chunk, or undefined at the end of the input. */
+	async next(): Promise<Uint8Array | undefined> {
+		const back = this.pushedBack.pop();
+		if (back) return back;
+		while (!this.done) {
+			const step = await this.iterator.next();
+			if (step.done) this.done = true;
+			else if (step.value.length > 0) return step.value;
+		}
+		return undefined;
+	}
+
+	unshift(chunk: Uint8Array): void {
+		if (chunk.length > 0) this.pushedBack.push(chunk);
+	}
+
+	/** Exactly `length` bytes, or fewer if the input ends first. */
+	async read(length: number): Promise<Uint8Array> {
+		const parts: Uint8Array[] = [];
+		let have = 0;
+		while (have < length) {
+			const chunk = await this.next();
+			if (!chunk) break;
+			const take = Math.min(chunk.length, length - have);
+			parts.push(take === chunk.length ? chunk : chunk.subarray(0, take));
+			if (take < chunk.length) this.unshift(chunk.subarray(take));
+			have += take;
+		}
+		return parts.length === 0 ? new Uint8Array(0) : concatBytes(parts);
+	}
+
+	/** Up to `length` bytes without consuming them. */
+	async peek(length: number): Promise<Uint8Array> {
+		const head = await this.read(length);
+		this.unshift(head);
+		return head;
+	}
+
+	/** Everything that is left, chunk by chunk; stopping early releases the source. */
+	async *rest(): AsyncGenerator<Uint8Array> {
+		try {
+			for (let chunk = await this.next(); chunk; chunk = await this.next()) yield chunk;
+		} finally {
+			await this.close();
+		}
+	}
+
+	/** Releases the underlying source (e.g. closes the HTTP body) when we stop early. */
+	async close(): Promise<void> {
+		if (this.done) return;
+		this.done = true;
+		await this.iterator.return?.();
+	}
+}
+
+const ignore = (): void => {};
+
+/**
+ * Streams `source` through a web `DecompressionStream`. Input is fed only as fast as the
+ * output is read (the stream's backpressure), so nothing is buffered up front. Damaged or
+ * truncated data rejects with `ReportCompressionError`; errors of the source itself pass
+ * through unchanged.
+ */
+export async function* decompress(
+	source: AsyncIterable<Uint8Array>,
+	format: 'gzip' | 'deflate-raw',
+	label: string,
+): AsyncGenerator<Uint8Array> {
+	const stream = new DecompressionStream(format);
+	const writer = stream.writable.getWriter();
+	const reader = stream.readable.getReader();
+	const sourceFailure: { error?: unknown } = {};
+	void feed(source, writer, sourceFailure);
+
+	let failed = false;
+	let failure: unknown;
+	let finished = false;
+	try {
+		for (;;) {
+			let step: ReadableStreamReadResult<Uint8Array>;
+			try {
+				step = await reader.read();
+			} catch (error) {
+				failed = true;
+				failure = error;
+				break;
+			}
+			if (step.done) {
+				finished = true;
+				break;
+			}
+			yield step.value;
+		}
+	} finally {
+		// The consumer stopped early: cancelling makes the feeder stop and release the source.
+		if (!finished && !failed) reader.cancel().catch(ignore);
+	}
+	if (failed) {
+		if ('error' in sourceFailure && failure === sourceFailure.error) throw failure;
+		const reason = failure instanceof Error ? failure.message : String(failure);
+		throw new ReportCompressionError(
+			`The ${label} data of the report is damaged or incomplete (${reason})`,
+			'Download the report again; if it keeps failing, request a new report from Selzy.',
+		);
+	}
+}
+
+async function feed(
+	source: AsyncIterable<Uint8Array>,
+	writer: WritableStreamDefaultWriter<BufferSource>,
+	sourceFailure: { error?: unknown },
+): Promise<void> {
+	const iterator = source[Symbol.asyncIterator]();
+	let exhausted = false;
+	try {
+		for (;;) {
+			let step: IteratorResult<Uint8Array>;
+			try {
+				step = await iterator.next();
+			} catch (error) {
+				exhausted = true;
+				sourceFailure.error = error;
+				await writer.abort(error);
+				return;
+			}
+			if (step.done) {
+				exhausted = true;
+				await writer.close();
+				return;
+			}
+			// Waits while the decompressed side is not being read.
+			await writer.ready;
+			writer.write(step.value as Uint8Array<ArrayBuffer>).catch(ignore);
+		}
+	} catch {
+		// The stream was cancelled or errored; the reading side reports it.
+	} finally {
+		if (!exhausted) await Promise.resolve(iterator.return?.()).catch(ignore);
+	}
+}
