@@ -7,20 +7,14 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeApiError, NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { reportOptionFields, reportOutputProperty } from './actions/common.descriptions';
-import { deliverReport, readReportSettings, reportFailure, type ReportOutput, type SelzyTask } from './report/output';
-import { fetchFieldNamesById } from './transport/catalog';
+import { deliverFromCallback, respond, verifyTask } from './callback/handling';
+import { deliveryKey, parseCallback, rememberDelivery, wasDelivered, type TriggerState } from './callback/parse';
+import type { ReportOutput } from './report/output';
 import { apiBaseUrl, type SelzyCredentials } from './transport/request';
-import { getTaskResult, isTaskCompleted } from './transport/tasks';
-import {
-	deliveryKey,
-	parseCallback,
-	rememberDelivery,
-	wasDelivered,
-	type TriggerState,
-} from './trigger/callback';
+import { isTaskCompleted } from './transport/tasks';
 
 export class SelzyTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -130,11 +124,7 @@ export class SelzyTrigger implements INodeType {
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const response = this.getResponseObject();
-		const answer = (status: number, body: IDataObject): IWebhookResponseData => {
-			response.status(status).json(body);
-			return { noWebhookResponse: true };
-		};
+		const answer = (status: number, body: IDataObject) => respond(this, status, body);
 
 		const token = String(this.getNodeParameter('token', '') ?? '');
 		if (token && !sameSecret(String((this.getQueryData() as IDataObject).token ?? ''), token)) {
@@ -177,14 +167,7 @@ export class SelzyTrigger implements INodeType {
 		if (output === 'task' || !completed || !task.file_to_download) {
 			return { noWebhookResponse: true, workflowData: [[{ json: task }]] };
 		}
-		const settings = readReportSettings(output, this.getNodeParameter('options', {}) as IDataObject);
-		try {
-			if (output === 'rows') settings.fieldNamesById = await fetchFieldNamesById.call(this);
-			const items = await deliverReport(this, task, settings);
-			return { noWebhookResponse: true, workflowData: [items] };
-		} catch (error) {
-			throw reportFailure(this.getNode(), error, task);
-		}
+		return await deliverFromCallback(this, task, output);
 	}
 }
 
@@ -192,23 +175,6 @@ export class SelzyTrigger implements INodeType {
 function sameSecret(given: string, expected: string): boolean {
 	const digest = (text: string) => createHash('sha256').update(text).digest();
 	return timingSafeEqual(digest(given), digest(expected));
-}
-
-/** The task as Selzy's API knows it, or the HTTP answer for a callback that cannot be confirmed. */
-async function verifyTask(
-	context: IWebhookFunctions,
-	claimed: SelzyTask,
-): Promise<{ task: SelzyTask } | { rejection: { status: number; error: string } }> {
-	try {
-		const task = await getTaskResult.call(context, claimed.task_uuid);
-		return { task: { ...task, task_type: task.task_type ?? claimed.task_type } };
-	} catch (error) {
-		const code = error instanceof NodeApiError ? String((error.errorResponse as IDataObject)?.code ?? '') : '';
-		if (code === 'invalid_arg') return { rejection: { status: 404, error: 'Unknown task' } };
-		context.logger.error(`Selzy Trigger: could not verify task ${claimed.task_uuid}: ${(error as Error).message}`);
-		// 503 invites a retry once Selzy's API answers again.
-		return { rejection: { status: 503, error: 'Could not verify the task with Selzy; try again later' } };
-	}
 }
 
 /** Without verification only https links are fetched (http only when the API itself is plain http). */

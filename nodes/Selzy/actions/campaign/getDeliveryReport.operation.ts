@@ -7,6 +7,7 @@ import { deliverTaskReport, finishWaiting, pollSettingsFrom } from '../report';
 import { selzyApiRequest } from '../../transport/request';
 import type { SelzyTask } from '../../report/output';
 import { formatSelzyUtc, toSelzyUtc, type IncrementalState } from './changedSince';
+import { callbackNotifyUrl, parkUntilCallback } from './resumeOnCallback';
 
 const properties: INodeProperties[] = [
 	{
@@ -48,12 +49,19 @@ const properties: INodeProperties[] = [
 				description: 'Ask Selzy every few seconds until the report is ready, then return it',
 			},
 			{
+				name: 'Until Selzy Notifies (No Worker Held)',
+				value: 'callback',
+				description:
+					'Checks for up to 45 seconds, then parks the execution until Selzy calls back. Needs an n8n URL Selzy can reach (WEBHOOK_URL) and one input item per execution.',
+			},
+			{
 				name: "Don't Wait",
 				value: 'none',
 				description: 'Return the task ID at once; fetch the report later with Task → Get Result or a Selzy Trigger',
 			},
 		],
 		default: 'poll',
+		hint: '“Until Selzy Notifies”: if the Timeout passes first, the workflow continues with the input items plus a selzyReport field naming the task; fetch it later with Task → Get Result.',
 	},
 	{
 		displayName: 'Notify URL',
@@ -61,10 +69,11 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'https://n8n.example.com/webhook/…/selzy',
+		displayOptions: { hide: { waitMode: ['callback'] } },
 		description:
 			'Optional. Selzy POSTs the finished task here. Paste the Production URL of an active Selzy Trigger (add ?token=… if the trigger has a shared secret) to start a workflow when the report is ready.',
 	},
-	reportOutputProperty({ show: { waitMode: ['poll'] } }),
+	reportOutputProperty({ show: { waitMode: ['poll', 'callback'] } }),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -126,6 +135,8 @@ export const description = updateDisplayOptions(
 
 /** When the node runs as an AI agent's tool it must not hold the agent for half an hour. */
 const TOOL_WAIT_MS = 60_000;
+/** Callback mode polls this long in-process first: a callback that came while the execution still ran would be refused. */
+const CALLBACK_GRACE_MS = 45_000;
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const campaignId = String(
@@ -144,8 +155,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		throw new NodeOperationError(this.getNode(), 'Notify URL must be an http(s) address', { itemIndex });
 	}
 
+	const asTool = this.getNode().type.endsWith('Tool');
+	const callbackMode = waitMode === 'callback' && !asTool;
+	if (callbackMode) checkCallbackMode(this, options, itemIndex);
+
 	const params: IDataObject = { campaign_id: campaignId };
-	if (notifyUrl) params.notify_url = notifyUrl;
+	if (callbackMode) params.notify_url = await callbackNotifyUrl(this, itemIndex);
+	else if (notifyUrl) params.notify_url = notifyUrl;
 	const fieldIds = ((options.additionalFields as Array<string | number>) ?? []).map(String).filter(Boolean);
 	if (fieldIds.length) params.field_ids = fieldIds;
 	const changedSince = resolveChangedSince(this, campaignId, options, itemIndex);
@@ -171,9 +187,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	if (waitMode === 'none') return [{ json: taskJson, pairedItem: { item: itemIndex } }];
 
-	const asTool = this.getNode().type.endsWith('Tool');
-	const poll = pollSettingsFrom(options, itemIndex, asTool ? TOOL_WAIT_MS : undefined);
-	const outcome = await finishWaiting.call(this, task.task_uuid, poll, asTool);
+	const poll = pollSettingsFrom(options, itemIndex, asTool ? TOOL_WAIT_MS : callbackMode ? CALLBACK_GRACE_MS : undefined);
+	const outcome = await finishWaiting.call(this, task.task_uuid, poll, asTool || callbackMode);
+	if (!outcome.task.file_to_download && callbackMode) {
+		const fullTimeout = pollSettingsFrom(options, itemIndex).timeoutMs;
+		await parkUntilCallback(this, itemIndex, taskJson, Math.max(60_000, fullTimeout - poll.timeoutMs));
+		return this.getInputData().map((item, index) => ({ json: item.json, pairedItem: { item: index } }));
+	}
 	if (!outcome.task.file_to_download) {
 		return [{ json: { ...taskJson, ...outcome.task, ready: false }, pairedItem: { item: itemIndex } }];
 	}
@@ -182,6 +202,29 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const items = await deliverTaskReport.call(this, { ...outcome.task, campaign_id: Number(campaignId) }, output, options, itemIndex);
 	if (options.sinceLastRun) rememberReport(this, campaignId, requestedAt);
 	return items;
+}
+
+/** One execution can wait for one callback, so the mode takes one report per execution. */
+function checkCallbackMode(context: IExecuteFunctions, options: IDataObject, itemIndex: number): void {
+	const itemCount = context.getInputData().length;
+	if (itemCount > 1) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`“Until Selzy Notifies” handles one report per execution, but this node received ${itemCount} items`,
+			{
+				itemIndex,
+				description:
+					'Put the node inside a Loop Over Items node with batch size 1 (each loop waits for its own callback), or use “Poll Until Ready”.',
+			},
+		);
+	}
+	if (options.sinceLastRun) {
+		throw new NodeOperationError(context.getNode(), '“Only Changes Since Last Run” needs “Poll Until Ready”', {
+			itemIndex,
+			description:
+				'A resumed execution cannot save the node’s memory of the last run. Use Poll Until Ready, or set Changed Since with an expression.',
+		});
+	}
 }
 
 function resolveChangedSince(

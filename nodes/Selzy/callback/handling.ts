@@ -1,0 +1,47 @@
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { deliverReport, readReportSettings, reportFailure, type ReportOutput, type SelzyTask } from '../report/output';
+import { fetchFieldNamesById } from '../transport/catalog';
+import { getTaskResult } from '../transport/tasks';
+
+/** Answers the caller now; the node returns `noWebhookResponse` so n8n sends nothing more. */
+export function respond(context: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
+	context.getResponseObject().status(status).json(body);
+	return { noWebhookResponse: true };
+}
+
+export type Verification = { task: SelzyTask } | { rejection: { status: number; error: string } };
+
+/**
+ * Confirms a callback's task with Selzy's API and returns the task as the API knows it, so
+ * neither its data nor its download link can be forged. An unknown task is 404; an API
+ * failure is 503, which invites the caller to try again later.
+ */
+export async function verifyTask(context: IWebhookFunctions, claimed: SelzyTask): Promise<Verification> {
+	try {
+		const task = await getTaskResult.call(context, claimed.task_uuid);
+		return { task: { ...task, task_type: task.task_type ?? claimed.task_type } };
+	} catch (error) {
+		const code = error instanceof NodeApiError ? String((error.errorResponse as IDataObject)?.code ?? '') : '';
+		if (code === 'invalid_arg') return { rejection: { status: 404, error: 'Unknown task' } };
+		context.logger.error(`Selzy: could not verify task ${claimed.task_uuid}: ${(error as Error).message}`);
+		return { rejection: { status: 503, error: 'Could not verify the task with Selzy; try again later' } };
+	}
+}
+
+/** Downloads a verified, completed task's report as the node's chosen output (after answering). */
+export async function deliverFromCallback(
+	context: IWebhookFunctions,
+	task: SelzyTask,
+	output: ReportOutput,
+): Promise<IWebhookResponseData> {
+	const settings = readReportSettings(output, context.getNodeParameter('options', {}) as IDataObject);
+	try {
+		if (output === 'rows') settings.fieldNamesById = await fetchFieldNamesById.call(context);
+		const items = await deliverReport(context, task, settings);
+		return { noWebhookResponse: true, workflowData: [items] };
+	} catch (error) {
+		throw reportFailure(context.getNode(), error, task);
+	}
+}

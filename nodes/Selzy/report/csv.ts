@@ -1,0 +1,340 @@
+/**
+ * Streaming CSV parser (RFC 4180) for delivery reports.
+ *
+ * - Values are returned exactly as written: no trimming, no type conversion.
+ * - Records end at LF or CRLF, mixed freely. A file whose first line ends with a lone CR
+ *   is read with CR as the record terminator. Outside quotes, a CR not followed by LF is
+ *   ordinary text (as is an LF in CR mode).
+ * - Quoted fields may contain delimiters, line breaks and doubled quotes (`""` → `"`).
+ * - A quote inside an unquoted field is kept as text (`ab"c` → `ab"c`), like csv-parse
+ *   with `relax_quotes`. Text between a closing quote and the next delimiter (`"ab"c`) is
+ *   ambiguous and raises `ReportFormatError`; so does a quote left open at the end.
+ * - Empty lines are skipped (a line holding only `""` is a record with one empty value).
+ *   Records may have different lengths; shaping rows deals with that.
+ * - The delimiter is detected from the header line unless given: whichever of `,` `;` tab
+ *   occurs most often outside quotes (ties in that order; `,` when none occurs).
+ * - A leading U+FEFF (byte order mark) is dropped.
+ *
+ * Speed: the scanner jumps between delimiters and line breaks with `indexOf`, so fields
+ * are cut with one `slice` each. The fast path is `parseCsvBatches` (one array of records
+ * per text chunk); `parseCsv` yields single records and costs an await per record.
+ */
+import { ReportFormatError } from './errors';
+
+export interface CsvOptions {
+	/** One character; detected from the header line when omitted. */
+	delimiter?: string;
+}
+
+export interface CsvParser {
+	/** Parses the next chunk of text and returns the records it completed. */
+	push(text: string): string[][];
+	/** Ends the input and returns the last records. Throws on an unterminated quote. */
+	end(): string[][];
+	/** The delimiter in use; undefined until it has been detected. */
+	readonly delimiter: string | undefined;
+}
+
+const QUOTE = 34;
+const CR = 13;
+const LF = 10;
+const NONE = 0x7fffffff;
+const CANDIDATES = [',', ';', '\t'];
+
+const enum Mode {
+	/** `rest` starts at the beginning of a field. */
+	FieldStart,
+	/** `rest` continues a quoted field; `quoted` holds its text so far. */
+	InQuotes,
+	/** The quoted field in `quoted` is closed; `rest` starts right after its closing quote. */
+	AfterQuote,
+}
+
+export function createCsvParser(options: CsvOptions = {}): CsvParser {
+	return new StreamingCsvParser(options.delimiter);
+}
+
+class StreamingCsvParser implements CsvParser {
+	delimiter: string | undefined;
+	private recordEnd = '\n';
+	private rest = '';
+	private mode = Mode.FieldStart;
+	private quoted = '';
+	private row: string[] = [];
+	private records = 0;
+	private started = false;
+	/** While detecting: how far the header line has been scanned, and the quote state there. */
+	private headerScan = 0;
+	private headerInQuotes = false;
+	private ended = false;
+
+	constructor(delimiter: string | undefined) {
+		if (delimiter !== undefined) {
+			if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\r' || delimiter === '\n') {
+				throw new ReportFormatError(
+					`The CSV delimiter must be a single character other than a quote or line break, got ${JSON.stringify(delimiter)}`,
+				);
+			}
+			this.delimiter = delimiter;
+		}
+	}
+
+	push(text: string): string[][] {
+		if (this.ended) throw new ReportFormatError('CSV input was already ended');
+		const out: string[][] = [];
+		if (text.length === 0) return out;
+		if (!this.started) {
+			this.started = true;
+			if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+		}
+		let input = this.rest.length === 0 ? text : this.rest + text;
+		if (this.delimiter === undefined || this.headerScan >= 0) {
+			this.rest = input;
+			if (!this.detect(false)) return out;
+			input = this.rest;
+		}
+		this.rest = '';
+		this.scan(input, false, out);
+		return out;
+	}
+
+	end(): string[][] {
+		if (this.ended) return [];
+		this.ended = true;
+		const out: string[][] = [];
+		if (this.delimiter === undefined || this.headerScan >= 0) this.detect(true);
+		const input = this.rest;
+		this.rest = '';
+		this.scan(input, true, out);
+		return out;
+	}
+
+	/**
+	 * Finds the end of the header line (outside quotes) in `rest` to learn the record
+	 * terminator and, unless given, the delimiter. False while the line is incomplete.
+	 */
+	private detect(final: boolean): boolean {
+		const text = this.rest;
+		let inQuotes = this.headerInQuotes;
+		let i = this.headerScan;
+		let lineEnd = -1;
+		for (; i < text.length; i++) {
+			const c = text.charCodeAt(i);
+			if (c === QUOTE) inQuotes = !inQuotes;
+			else if (!inQuotes && (c === LF || c === CR)) {
+				if (c === CR && i + 1 === text.length && !final) break; // CR or CRLF? wait for more
+				lineEnd = i;
+				this.recordEnd = c === CR && text.charCodeAt(i + 1) !== LF ? '\r' : '\n';
+				break;
+			}
+		}
+		if (lineEnd < 0 && !final) {
+			this.headerScan = i;
+			this.headerInQuotes = inQuotes;
+			return false;
+		}
+		this.headerScan = -1;
+		if (this.delimiter === undefined) {
+			this.delimiter = guessDelimiter(lineEnd < 0 ? text : text.slice(0, lineEnd));
+		}
+		return true;
+	}
+
+	private scan(s: string, final: boolean, out: string[][]): void {
+		const delimiter = this.delimiter as string;
+		const delimiterCode = delimiter.charCodeAt(0);
+		const recordEnd = this.recordEnd;
+		const recordEndCode = recordEnd.charCodeAt(0);
+		const crlf = recordEndCode === LF;
+		const length = s.length;
+		let row = this.row;
+		let i = 0;
+		let nextDelimiter = -1;
+		let nextRecordEnd = -1;
+
+		if (this.mode === Mode.InQuotes) {
+			i = this.scanQuoted(s, 0, final);
+			if (i < 0) return;
+		}
+		for (;;) {
+			if (this.mode !== Mode.FieldStart) {
+				// Right after a closing quote: expect a delimiter, a record end or the end of input.
+				if (i === length) {
+					if (!final) {
+						this.row = row;
+						return; // mode stays AfterQuote, rest stays empty
+					}
+					row.push(this.quoted);
+					out.push(row);
+					this.records++;
+					row = [];
+					this.mode = Mode.FieldStart;
+					break;
+				}
+				const c = s.charCodeAt(i);
+				if (c === delimiterCode) {
+					row.push(this.quoted);
+					i++;
+				} else if (c === recordEndCode) {
+					row.push(this.quoted);
+					out.push(row);
+					this.records++;
+					row = [];
+					i++;
+				} else if (crlf && c === CR && (i + 1 === length || s.charCodeAt(i + 1) === LF)) {
+					if (i + 1 === length && !final) {
+						this.rest = '\r';
+						this.row = row;
+						return;
+					}
+					row.push(this.quoted);
+					out.push(row);
+					this.records++;
+					row = [];
+					i += 2;
+				} else {
+					throw this.syntaxError('unexpected text after a closing quote');
+				}
+				this.quoted = '';
+				this.mode = Mode.FieldStart;
+				continue;
+			}
+
+			if (i >= length) {
+				if (final && row.length > 0) {
+					// The input ended right after a delimiter: the last value is empty.
+					row.push('');
+					out.push(row);
+					this.records++;
+					row = [];
+				}
+				break;
+			}
+			if (s.charCodeAt(i) === QUOTE) {
+				this.quoted = '';
+				this.mode = Mode.InQuotes;
+				i = this.scanQuoted(s, i + 1, final);
+				if (i < 0) {
+					this.row = row;
+					return;
+				}
+				this.mode = Mode.AfterQuote;
+				continue;
+			}
+			if (nextDelimiter < i) {
+				nextDelimiter = s.indexOf(delimiter, i);
+				if (nextDelimiter < 0) nextDelimiter = NONE;
+			}
+			if (nextRecordEnd < i) {
+				nextRecordEnd = s.indexOf(recordEnd, i);
+				if (nextRecordEnd < 0) nextRecordEnd = NONE;
+			}
+			if (nextDelimiter < nextRecordEnd) {
+				row.push(s.slice(i, nextDelimiter));
+				i = nextDelimiter + 1;
+				continue;
+			}
+			let end = nextRecordEnd;
+			if (end === NONE) {
+				if (!final) {
+					this.rest = s.slice(i);
+					break;
+				}
+				end = length;
+			}
+			const next = end + 1;
+			if (crlf && end > i && s.charCodeAt(end - 1) === CR) end--;
+			if (row.length > 0 || end > i) {
+				row.push(s.slice(i, end));
+				out.push(row);
+				this.records++;
+				row = [];
+			}
+			i = next;
+		}
+		this.row = row;
+	}
+
+	/**
+	 * Scans quoted text from `from` (just after the opening quote, or where the previous
+	 * chunk stopped). Returns the index after the closing quote, or -1 when `s` ends first.
+	 */
+	private scanQuoted(s: string, from: number, final: boolean): number {
+		let value = this.quoted;
+		let i = from;
+		for (;;) {
+			const quote = s.indexOf('"', i);
+			if (quote < 0) {
+				if (final) throw this.syntaxError('a quoted value is not closed before the end of the file');
+				this.quoted = value + s.slice(i);
+				this.mode = Mode.InQuotes;
+				return -1;
+			}
+			if (quote + 1 === s.length && !final) {
+				// Closing quote or the first half of `""`? The next chunk decides.
+				this.quoted = value + s.slice(i, quote);
+				this.rest = '"';
+				this.mode = Mode.InQuotes;
+				return -1;
+			}
+			if (s.charCodeAt(quote + 1) === QUOTE) {
+				value += s.slice(i, quote + 1);
+				i = quote + 2;
+				continue;
+			}
+			this.quoted = value + s.slice(i, quote);
+			this.mode = Mode.AfterQuote;
+			return quote + 1;
+		}
+	}
+
+	private syntaxError(problem: string): ReportFormatError {
+		return new ReportFormatError(
+			`The report is not valid CSV: ${problem} (record ${this.records + 1}, counting the header)`,
+			'Download the report again; if the problem stays, the file is damaged.',
+		);
+	}
+}
+
+function guessDelimiter(headerLine: string): string {
+	let best = ',';
+	let bestCount = 0;
+	for (const candidate of CANDIDATES) {
+		let count = 0;
+		let inQuotes = false;
+		for (let i = 0; i < headerLine.length; i++) {
+			const c = headerLine[i];
+			if (c === '"') inQuotes = !inQuotes;
+			else if (!inQuotes && c === candidate) count++;
+		}
+		if (count > bestCount) {
+			best = candidate;
+			bestCount = count;
+		}
+	}
+	return best;
+}
+
+/** Records in batches, one batch per text chunk (the fast path). */
+export async function* parseCsvBatches(
+	text: AsyncIterable<string>,
+	options: CsvOptions = {},
+	parser: CsvParser = createCsvParser(options),
+): AsyncGenerator<string[][]> {
+	for await (const chunk of text) {
+		const records = parser.push(chunk);
+		if (records.length > 0) yield records;
+	}
+	const last = parser.end();
+	if (last.length > 0) yield last;
+}
+
+/** Records one by one (simpler to consume, slower than `parseCsvBatches`). */
+export async function* parseCsv(
+	text: AsyncIterable<string>,
+	options: CsvOptions = {},
+): AsyncGenerator<string[]> {
+	for await (const batch of parseCsvBatches(text, options)) {
+		for (const record of batch) yield record;
+	}
+}
