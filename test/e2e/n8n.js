@@ -299,13 +299,8 @@ class N8nClient {
 
 	/** Creates the owner on a fresh instance (or accepts one that exists) and logs in. */
 	async ownerLogin({ email, password, firstName = 'Demo', lastName = 'Owner' }) {
-		const setup = await this.call('POST', '/rest/owner/setup', {
-			body: { email, password, firstName, lastName },
-			expect: null,
-		});
-		if (setup.status !== 200) {
-			// Already set up (a persistent folder): log in with the same credentials.
-		}
+		// On a persistent user folder the owner exists already (400); the login below decides.
+		await this.call('POST', '/rest/owner/setup', { body: { email, password, firstName, lastName }, expect: null });
 		await this.call('POST', '/rest/login', { body: { emailOrLdapLoginId: email, password } });
 		if (!this.cookie.includes('n8n-auth=')) throw new Error('n8n login returned no n8n-auth cookie');
 	}
@@ -322,6 +317,11 @@ class N8nClient {
 
 	async nodeTypes() {
 		const { body } = await this.call('GET', '/types/nodes.json');
+		return body;
+	}
+
+	async credentialTypes() {
+		const { body } = await this.call('GET', '/types/credentials.json');
 		return body;
 	}
 

@@ -5,9 +5,10 @@
  * contract and mirrors what n8n 2.40's helper does for a plain API-key
  * credential:
  *
- * - storage: the test's credential data is encrypted and decrypted with
- *   n8n-core's real `Credentials` class (same cipher n8n uses for its DB), so
- *   the node receives a JSON round-tripped copy, never the test's own object;
+ * - storage: the test's credential data is kept as a JSON string (n8n keeps
+ *   it encrypted JSON in its database), so every `getCredentials()` returns a
+ *   fresh copy, never the test's own object. n8n-core's `Credentials` cipher is
+ *   not used: in 2.40 it needs the database-backed encryption-key provider;
  * - getDecrypted: credential defaults are filled in with n8n-workflow's
  *   `NodeHelpers.getNodeParameters`, then `={{ }}` expressions in the data are
  *   resolved with the workflow's expression engine (as n8n does);
@@ -20,7 +21,7 @@
  * credentials, preAuthentication token refresh, policy checks.
  */
 const { ICredentialsHelper, NodeHelpers, Workflow, isExpression, UnexpectedError } = require('n8n-workflow');
-const { Credentials, getAdditionalKeys } = require('n8n-core');
+const { getAdditionalKeys } = require('n8n-core');
 
 /** Node used only to give credential-expression resolution a workflow to run in. */
 const MOCK_NODE = { id: 'mock', name: '', type: 'mock', typeVersion: 1, position: [0, 0], parameters: {} };
@@ -37,18 +38,16 @@ class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(credentialTypes) {
 		super();
 		this.credentialTypes = credentialTypes;
-		/** type -> { id, name, encrypted } */
+		/** type -> { id, name, json } */
 		this.store = new Map();
 	}
 
-	/** Stores credential data for a type (encrypted, like n8n's database). */
+	/** Stores credential data for a type (as JSON, like n8n's database row). */
 	async setCredential(type, data, { id = `cred-${type}`, name = `${type} (test)` } = {}) {
 		if (!this.credentialTypes.recognizes(type)) {
 			throw new UnexpectedError(`Credential type "${type}" is not known to the harness`);
 		}
-		const credentials = new Credentials({ id, name }, type);
-		await credentials.setData(data);
-		this.store.set(type, { id, name, encrypted: credentials.getDataToSave().data });
+		this.store.set(type, { id, name, json: JSON.stringify(data) });
 		return { id, name };
 	}
 
@@ -77,12 +76,13 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		return combined;
 	}
 
+	/** An ICredentials-like record whose `getData()` returns a fresh copy. */
 	async getCredentials(nodeCredentials, type) {
 		const stored = this.store.get(type);
 		if (!stored || (nodeCredentials.id && nodeCredentials.id !== stored.id)) {
 			throw new UnexpectedError(`No "${type}" credential stored in the harness`);
 		}
-		return new Credentials({ id: stored.id, name: stored.name }, type, stored.encrypted);
+		return { id: stored.id, name: stored.name, type, getData: async () => JSON.parse(stored.json) };
 	}
 
 	async getDecrypted(additionalData, nodeCredentials, type, mode, executeData, raw, expressionResolveValues) {

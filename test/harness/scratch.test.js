@@ -23,8 +23,8 @@ test('probe', async () => {
 	const server = http.createServer((req, res) => { let b=''; req.on('data', c=>b+=c); req.on('end', ()=>{ seen.push({url:req.url, b, ct: req.headers['content-type']}); res.setHeader('content-type','application/json'); res.end('{"ok":1}'); }); });
 	await new Promise(r => server.listen(0, '127.0.0.1', r));
 	const url = `http://127.0.0.1:${server.address().port}/x`;
-	const h = await createHarness({ credentials: { selzyApi: { apiKey: 'k1' } } });
-	const r = await h.runExecute(Probe, { parameters: { url } });
+	console.log('A');const h = await createHarness({ credentials: { selzyApi: { apiKey: 'k1' } } });
+	console.log('B');const r = await h.runExecute(Probe, { parameters: { url } });
 	console.log(JSON.stringify({ out: r.output, err: r.error && r.error.message, status: r.status, seen }, null, 1));
 	const r2 = await h.runExecute(Probe, { parameters: { url } });
 	console.log(JSON.stringify(r2.output), h.getStaticData(Probe));

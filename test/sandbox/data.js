@@ -113,18 +113,21 @@ function resultTable(weights) {
 	return { codes, slots };
 }
 
+// Looked up once: under jest, reading Math.imul inside the hot loop is about 20 times slower.
+const { imul } = Math;
+
 /** A 32-bit integer mixer (xorshift-multiply); cheap and good enough to look random. */
 function mix(h) {
 	h ^= h >>> 16;
-	h = Math.imul(h, 0x7feb352d);
+	h = imul(h, 0x7feb352d);
 	h ^= h >>> 15;
-	h = Math.imul(h, 0x846ca68b);
+	h = imul(h, 0x846ca68b);
 	h ^= h >>> 16;
 	return h >>> 0;
 }
 
-const campaignBase = (seed, campaignId) => mix(mix(seed ^ 0x5e1a2b3c) + Math.imul(campaignId, 0x2545f491));
-const rowHash = (base, i) => mix((base + Math.imul(i, 0x9e3779b9)) | 0);
+const campaignBase = (seed, campaignId) => mix(mix(seed ^ 0x5e1a2b3c) + imul(campaignId, 0x2545f491));
+const rowHash = (base, i) => mix((base + imul(i, 0x9e3779b9)) | 0);
 const timeHash = (h1) => mix(h1 ^ 0x68e31da4);
 const fieldHash = (h2) => mix(h2 ^ 0x1b56c4e9);
 
@@ -160,6 +163,10 @@ function reportHeader(spec) {
 	const base = spec.campaign.sms ? ['phone', 'status'] : ['email', 'send_result', 'last_update'];
 	const extra = spec.fieldIds.map((id) => (spec.fieldHeader === 'name' ? FIELD_BY_ID.get(id).name : String(id)));
 	return base.concat(extra);
+}
+
+function fileName(spec) {
+	return `campaign-${spec.campaign.id}-delivery-stats.${FILE_TYPES[spec.format].ext}`;
 }
 
 function csvCell(value, delimiter) {
@@ -426,6 +433,7 @@ module.exports = {
 	parseUtc,
 	phpJson,
 	reportHeader,
+	fileName,
 	reportBytes,
 	measure,
 	reportFacts,

@@ -92,6 +92,10 @@ function decodeFormPart(text) {
 	}
 }
 
+function withoutKey(params) {
+	return Object.fromEntries(Object.entries(params).filter(([name]) => name !== 'api_key'));
+}
+
 function readBody(req) {
 	return new Promise((resolve, reject) => {
 		const chunks = [];
@@ -104,7 +108,8 @@ function readBody(req) {
 		req.on('error', reject);
 		req.on('end', () => {
 			const body = Buffer.concat(chunks);
-			resolve(/gzip/i.test(req.headers['content-encoding'] ?? '') ? zlib.gunzipSync(body) : body);
+			if (!/gzip/i.test(req.headers['content-encoding'] ?? '')) return resolve(body);
+			zlib.gunzip(body, (err, plain) => (err ? reject(err) : resolve(plain)));
 		});
 	});
 }
@@ -380,7 +385,8 @@ class Sandbox {
 	}
 
 	record(req, url, lang, apiMethod, params) {
-		const { api_key: key, ...rest } = params;
+		const key = params.api_key;
+		const rest = withoutKey(params);
 		const query = parseForm(url.search.slice(1));
 		const decodedUrl = decodeFormPart(req.url);
 		const entry = {
@@ -553,14 +559,13 @@ class Sandbox {
 		const idText = requiredText(params, 'campaign_id');
 		const campaign = /^\d+$/.test(idText) ? this.campaigns.get(Number(idText)) : undefined;
 		if (!campaign) throw invalidArg(`Argument "campaign_id": campaign "${idText}" not found`);
-		const { api_key: _key, ...shown } = params;
 		const task = {
 			uuid: crypto.randomUUID(),
 			campaign,
 			changedSince: optionalTime(params, 'changed_since'),
 			fieldIds: fieldIdsArg(params.field_ids),
 			notifyUrl: notifyUrlArg(params.notify_url),
-			params: shown,
+			params: withoutKey(params),
 			settings: { ...this.config },
 			format: this.formatFor(campaign),
 			status: 'new',
@@ -705,7 +710,10 @@ class Sandbox {
 				sent += head.length;
 				piece = piece.subarray(head.length);
 				if (pending.kind === 'truncate') return res.socket.end(); // clean close, short of Content-Length
-				if (pending.kind === 'dropMidway') return res.socket.resetAndDestroy(); // connection reset
+				if (pending.kind === 'dropMidway') {
+					await this.delay(50); // let the bytes reach the client: a reset discards what it has not read yet
+					return res.socket?.resetAndDestroy();
+				}
 				await this.delay(pending.ms ?? 3000);
 				pending = null;
 			}

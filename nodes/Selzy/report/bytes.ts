@@ -83,7 +83,7 @@ const ignore = (): void => {};
 
 /**
  * Streams `source` through a web `DecompressionStream`. Input is fed only as fast as the
- * output is read (the stream's backpressure), so nothing is buffered up front. Damaged or
+ * output is read (one write in flight at a time), so nothing is buffered up front. Damaged or
  * truncated data rejects with `ReportCompressionError`; errors of the source itself pass
  * through unchanged.
  */
@@ -95,8 +95,8 @@ export async function* decompress(
 	const stream = new DecompressionStream(format);
 	const writer = stream.writable.getWriter();
 	const reader = stream.readable.getReader();
-	const sourceFailure: { error?: unknown } = {};
-	void feed(source, writer, sourceFailure);
+	const feeder: FeederState = { waitingForSource: false };
+	const feeding = feed(source, writer, feeder);
 
 	let failed = false;
 	let failure: unknown;
@@ -119,10 +119,13 @@ export async function* decompress(
 		}
 	} finally {
 		// The consumer stopped early: cancelling makes the feeder stop and release the source.
-		if (!finished && !failed) reader.cancel().catch(ignore);
+		// If it is waiting for the download's next chunk, it releases it once that arrives;
+		// waiting for that here could hang on a stalled connection.
+		if (!finished && !failed) await reader.cancel().catch(ignore);
+		if (!feeder.waitingForSource) await feeding;
 	}
 	if (failed) {
-		if ('error' in sourceFailure && failure === sourceFailure.error) throw failure;
+		if (feeder.sourceFailed && failure === feeder.sourceError) throw failure;
 		const reason = failure instanceof Error ? failure.message : String(failure);
 		throw new ReportCompressionError(
 			`The ${label} data of the report is damaged or incomplete (${reason})`,
@@ -131,32 +134,42 @@ export async function* decompress(
 	}
 }
 
+interface FeederState {
+	waitingForSource: boolean;
+	sourceFailed?: boolean;
+	sourceError?: unknown;
+}
+
 async function feed(
 	source: AsyncIterable<Uint8Array>,
 	writer: WritableStreamDefaultWriter<BufferSource>,
-	sourceFailure: { error?: unknown },
+	state: FeederState,
 ): Promise<void> {
 	const iterator = source[Symbol.asyncIterator]();
 	let exhausted = false;
 	try {
 		for (;;) {
 			let step: IteratorResult<Uint8Array>;
+			state.waitingForSource = true;
 			try {
 				step = await iterator.next();
 			} catch (error) {
 				exhausted = true;
-				sourceFailure.error = error;
+				state.sourceFailed = true;
+				state.sourceError = error;
 				await writer.abort(error);
 				return;
+			} finally {
+				state.waitingForSource = false;
 			}
 			if (step.done) {
 				exhausted = true;
 				await writer.close();
 				return;
 			}
-			// Waits while the decompressed side is not being read.
-			await writer.ready;
-			writer.write(step.value as Uint8Array<ArrayBuffer>).catch(ignore);
+			// Awaiting each write (not just `writer.ready`): Node's adapter counts its
+			// high-water mark in chunks, so only the write itself waits for the output to drain.
+			await writer.write(step.value as Uint8Array<ArrayBuffer>);
 		}
 	} catch {
 		// The stream was cancelled or errored; the reading side reports it.

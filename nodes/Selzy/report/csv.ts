@@ -11,8 +11,9 @@
  *   ambiguous and raises `ReportFormatError`; so does a quote left open at the end.
  * - Empty lines are skipped (a line holding only `""` is a record with one empty value).
  *   Records may have different lengths; shaping rows deals with that.
- * - The delimiter is detected from the header line unless given: whichever of `,` `;` tab
- *   occurs most often outside quotes (ties in that order; `,` when none occurs).
+ * - The delimiter is detected from the header line (the first non-blank line) unless given:
+ *   whichever of `,` `;` tab occurs most often outside quotes (ties in that order; `,` when
+ *   none occurs). The header line's ending also decides between LF/CRLF and lone-CR files.
  * - A leading U+FEFF (byte order mark) is dropped.
  *
  * Speed: the scanner jumps between delimiters and line breaks with `indexOf`, so fields
@@ -41,6 +42,14 @@ const LF = 10;
 const NONE = 0x7fffffff;
 const CANDIDATES = [',', ';', '\t'];
 
+const enum Header {
+	FieldStart,
+	Unquoted,
+	Quoted,
+	/** Inside a quoted value, just after a quote: it closes the value or starts `""`. */
+	QuoteInQuoted,
+}
+
 const enum Mode {
 	/** `rest` starts at the beginning of a field. */
 	FieldStart,
@@ -63,9 +72,8 @@ class StreamingCsvParser implements CsvParser {
 	private row: string[] = [];
 	private records = 0;
 	private started = false;
-	/** While detecting: how far the header line has been scanned, and the quote state there. */
-	private headerScan = 0;
-	private headerInQuotes = false;
+	/** Progress through the header line while detecting; `scanned` is -1 once done. */
+	private header = { scanned: 0, state: Header.FieldStart, counts: [0, 0, 0], content: false };
 	private ended = false;
 
 	constructor(delimiter: string | undefined) {
@@ -88,7 +96,7 @@ class StreamingCsvParser implements CsvParser {
 			if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 		}
 		let input = this.rest.length === 0 ? text : this.rest + text;
-		if (this.delimiter === undefined || this.headerScan >= 0) {
+		if (this.header.scanned >= 0) {
 			this.rest = input;
 			if (!this.detect(false)) return out;
 			input = this.rest;
@@ -102,7 +110,7 @@ class StreamingCsvParser implements CsvParser {
 		if (this.ended) return [];
 		this.ended = true;
 		const out: string[][] = [];
-		if (this.delimiter === undefined || this.headerScan >= 0) this.detect(true);
+		if (this.header.scanned >= 0) this.detect(true);
 		const input = this.rest;
 		this.rest = '';
 		this.scan(input, true, out);
@@ -110,32 +118,51 @@ class StreamingCsvParser implements CsvParser {
 	}
 
 	/**
-	 * Finds the end of the header line (outside quotes) in `rest` to learn the record
-	 * terminator and, unless given, the delimiter. False while the line is incomplete.
+	 * Finds the end of the header line in `rest` to learn the record terminator and, unless
+	 * given, the delimiter. Quotes follow the parser's rule (only a quote at the start of a
+	 * field opens a quoted value). False while the line is incomplete; resumable.
 	 */
 	private detect(final: boolean): boolean {
 		const text = this.rest;
-		let inQuotes = this.headerInQuotes;
-		let i = this.headerScan;
+		const header = this.header;
+		const separators = this.delimiter === undefined ? CANDIDATES : [this.delimiter];
+		let i = header.scanned;
 		let lineEnd = -1;
 		for (; i < text.length; i++) {
 			const c = text.charCodeAt(i);
-			if (c === QUOTE) inQuotes = !inQuotes;
-			else if (!inQuotes && (c === LF || c === CR)) {
+			const state = header.state;
+			if (state === Header.Quoted) {
+				if (c === QUOTE) header.state = Header.QuoteInQuoted;
+				continue;
+			}
+			if (state === Header.QuoteInQuoted && c === QUOTE) {
+				header.state = Header.Quoted;
+				continue;
+			}
+			const separator = separators.indexOf(text[i]);
+			if (separator >= 0) {
+				header.counts[separator]++;
+				header.state = Header.FieldStart;
+				header.content = true;
+			} else if (c === LF || c === CR) {
 				if (c === CR && i + 1 === text.length && !final) break; // CR or CRLF? wait for more
+				if (!header.content) continue; // a blank line before the header
 				lineEnd = i;
 				this.recordEnd = c === CR && text.charCodeAt(i + 1) !== LF ? '\r' : '\n';
 				break;
+			} else {
+				header.state = c === QUOTE && state === Header.FieldStart ? Header.Quoted : Header.Unquoted;
+				header.content = true;
 			}
 		}
-		if (lineEnd < 0 && !final) {
-			this.headerScan = i;
-			this.headerInQuotes = inQuotes;
-			return false;
-		}
-		this.headerScan = -1;
+		header.scanned = i;
+		if (lineEnd < 0 && !final) return false;
+		header.scanned = -1;
 		if (this.delimiter === undefined) {
-			this.delimiter = guessDelimiter(lineEnd < 0 ? text : text.slice(0, lineEnd));
+			// Most frequent candidate outside quotes; ties go to the earlier one; ',' if none.
+			let best = 0;
+			for (let k = 1; k < CANDIDATES.length; k++) if (header.counts[k] > header.counts[best]) best = k;
+			this.delimiter = CANDIDATES[best];
 		}
 		return true;
 	}
@@ -294,25 +321,6 @@ class StreamingCsvParser implements CsvParser {
 			'Download the report again; if the problem stays, the file is damaged.',
 		);
 	}
-}
-
-function guessDelimiter(headerLine: string): string {
-	let best = ',';
-	let bestCount = 0;
-	for (const candidate of CANDIDATES) {
-		let count = 0;
-		let inQuotes = false;
-		for (let i = 0; i < headerLine.length; i++) {
-			const c = headerLine[i];
-			if (c === '"') inQuotes = !inQuotes;
-			else if (!inQuotes && c === candidate) count++;
-		}
-		if (count > bestCount) {
-			best = candidate;
-			bestCount = count;
-		}
-	}
-	return best;
 }
 
 /** Records in batches, one batch per text chunk (the fast path). */
