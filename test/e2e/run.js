@@ -86,7 +86,13 @@ async function startRecorder() {
 
 async function setup(env) {
 	const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-	env.workDir = path.join(h.REPO, '.e2e-tmp', `run-${stamp}`);
+	const runsDir = path.join(h.REPO, '.e2e-tmp');
+	// Failed runs are kept for their logs; only the newest few.
+	if (fs.existsSync(runsDir)) {
+		const old = fs.readdirSync(runsDir).filter((name) => name.startsWith('run-')).sort().slice(0, -4);
+		for (const name of old) fs.rmSync(path.join(runsDir, name), { recursive: true, force: true });
+	}
+	env.workDir = path.join(runsDir, `run-${stamp}`);
 	env.userFolder = path.join(env.workDir, 'user');
 	env.logFile = path.join(env.workDir, 'n8n.log');
 	fs.mkdirSync(env.workDir, { recursive: true });
@@ -349,6 +355,44 @@ const SCENARIOS = [
 		},
 	},
 	{
+		id: 'e',
+		name: 'wrong API key: execution fails with invalid_api_key and the key leaks nowhere',
+		async run(env) {
+			env.sandbox.configure({ readyAfterPolls: 1, readyAfterMs: null, callbackTimes: 1, callbackFormat: 'json' });
+			const execution = await runReport(
+				env,
+				'e2e e: wrong key',
+				{ campaignId: campaign(1001), waitMode: 'poll', output: 'summary', options: { pollInterval: 1, timeout: 1 } },
+				env.bad,
+			);
+			assert.equal(execution.status, 'error', 'execution status');
+			const error = execution.data?.resultData?.error ?? h.nodeError(execution, 'Selzy');
+			const text = JSON.stringify(error ?? {});
+			assert.match(text, /invalid_api_key/, `error mentions invalid_api_key: ${text.slice(0, 400)}`);
+			const whole = JSON.stringify(execution);
+			assert.ok(!whole.includes(env.badKey), 'the wrong key appears in the execution data');
+			assert.ok(!whole.includes(env.sandbox.apiKey), 'the good key appears in the execution data');
+			await h.sleep(500); // let the log flush
+			assertKeysNotInLog(env);
+			const inUrl = env.sandbox.requests.filter((entry) => entry.keyInUrl);
+			assert.equal(inUrl.length, 0, `requests that carried the key in the URL: ${inUrl.map((entry) => entry.path).join(', ')}`);
+			return (error?.message ?? '').slice(0, 80);
+		},
+	},
+	{
+		id: 'f',
+		name: 'credential test: success for a good key, invalid_api_key for a bad one',
+		async run(env) {
+			const good = await env.client.testCredential({ id: env.good.id, name: env.good.name, type: 'selzyApi', data: env.goodData });
+			assert.equal(good.status, 'OK', `good key: ${JSON.stringify(good)}`);
+			const bad = await env.client.testCredential({ id: env.bad.id, name: env.bad.name, type: 'selzyApi', data: env.badData });
+			assert.equal(bad.status, 'Error', `bad key: ${JSON.stringify(bad)}`);
+			assert.match(bad.message, /invalid_api_key/, 'bad key message');
+			assertKeysNotInLog(env);
+			return bad.message.slice(0, 80);
+		},
+	},
+	{
 		id: 'g',
 		name: "wait 'Until Selzy Notifies': the execution parks, ignores a forged resume and resumes on Selzy's callback",
 		async run(env) {
@@ -390,49 +434,18 @@ const SCENARIOS = [
 			assert.deepEqual(summary.json.bySendResult, truth.bySendResult, 'summary bySendResult');
 			const callback = env.sandbox.callbacks.find((c) => c.taskUuid === task.uuid);
 			assert.equal(callback?.status, 200, 'the resume URL accepted Selzy\'s callback');
+			assert.ok(!JSON.stringify(execution).includes(env.sandbox.apiKey), 'the key appears in the execution data');
+			assertKeysNotInLog(env);
 			return `forged resume ${forged.status}, callback ${callback.status}`;
 		},
 	},
-	{
-		id: 'e',
-		name: 'wrong API key: execution fails with invalid_api_key and the key leaks nowhere',
-		async run(env) {
-			env.sandbox.configure({ readyAfterPolls: 1, readyAfterMs: null, callbackTimes: 1, callbackFormat: 'json' });
-			const execution = await runReport(
-				env,
-				'e2e e: wrong key',
-				{ campaignId: campaign(1001), waitMode: 'poll', output: 'summary', options: { pollInterval: 1, timeout: 1 } },
-				env.bad,
-			);
-			assert.equal(execution.status, 'error', 'execution status');
-			const error = execution.data?.resultData?.error ?? h.nodeError(execution, 'Selzy');
-			const text = JSON.stringify(error ?? {});
-			assert.match(text, /invalid_api_key/, `error mentions invalid_api_key: ${text.slice(0, 400)}`);
-			const whole = JSON.stringify(execution);
-			assert.ok(!whole.includes(env.badKey), 'the wrong key appears in the execution data');
-			assert.ok(!whole.includes(env.sandbox.apiKey), 'the good key appears in the execution data');
-			await h.sleep(500); // let the log flush
-			const log = fs.readFileSync(env.logFile, 'utf8');
-			assert.ok(!log.includes(env.badKey), 'the wrong key appears in the n8n log');
-			assert.ok(!log.includes(env.sandbox.apiKey), 'the good key appears in the n8n log');
-			return (error?.message ?? '').slice(0, 80);
-		},
-	},
-	{
-		id: 'f',
-		name: 'credential test: success for a good key, invalid_api_key for a bad one',
-		async run(env) {
-			const good = await env.client.testCredential({ id: env.good.id, name: env.good.name, type: 'selzyApi', data: env.goodData });
-			assert.equal(good.status, 'OK', `good key: ${JSON.stringify(good)}`);
-			const bad = await env.client.testCredential({ id: env.bad.id, name: env.bad.name, type: 'selzyApi', data: env.badData });
-			assert.equal(bad.status, 'Error', `bad key: ${JSON.stringify(bad)}`);
-			assert.match(bad.message, /invalid_api_key/, 'bad key message');
-			const log = fs.readFileSync(env.logFile, 'utf8');
-			assert.ok(!log.includes(env.badKey), 'the wrong key appears in the n8n log');
-			return bad.message.slice(0, 80);
-		},
-	},
 ];
+
+function assertKeysNotInLog(env) {
+	const log = fs.readFileSync(env.logFile, 'utf8');
+	assert.ok(!log.includes(env.badKey), 'the wrong key appears in the n8n log');
+	assert.ok(!log.includes(env.sandbox.apiKey), 'the good key appears in the n8n log');
+}
 
 async function waitUntil(check, timeoutMs, what) {
 	const deadline = Date.now() + timeoutMs;
@@ -450,19 +463,19 @@ async function main() {
 	let passed = 0;
 	let failed = 0;
 
-	const stopAll = async () => {
+	const stopAll = async (graceMs) => {
 		if (process.env.E2E_DEBUG === '1' && env.sandbox && env.workDir) {
 			const dump = { requests: env.sandbox.requests, callbacks: env.sandbox.callbacks, tasks: env.sandbox.tasks };
 			fs.writeFileSync(path.join(env.workDir, 'sandbox.json'), JSON.stringify(dump, null, 1));
 		}
-		await env.n8n?.stop().catch(() => {});
+		await env.n8n?.stop(graceMs).catch(() => {});
 		await env.sandbox?.close().catch(() => {});
 		await env.recorder?.close().catch(() => {});
 	};
 	process.on('exit', () => env.n8n?.killNow());
 	process.on('SIGINT', () => {
 		console.log('\ninterrupted; stopping n8n');
-		stopAll().finally(() => process.exit(130));
+		stopAll(5000).finally(() => process.exit(130));
 	});
 
 	try {

@@ -2,9 +2,9 @@
 /**
  * Runs a node's `execute()` through n8n-core's own engine (`WorkflowExecute`),
  * so the ExecuteContext, its helpers, error handling (continue-on-fail), item
- * pairing and cancellation are all n8n's code. The workflow holds just the node
- * under test; the test's input items are put on the engine's execution stack
- * as if a previous node had produced them.
+ * pairing, waiting and cancellation are all n8n's code. The workflow holds just
+ * the node under test; the test's input items are put on the engine's
+ * execution stack as if a previous node had produced them.
  */
 const { createRunExecutionData } = require('n8n-workflow');
 const { WorkflowExecute, ExecutionLifecycleHooks } = require('n8n-core');
@@ -15,7 +15,15 @@ const { createAdditionalData } = require('./workflow');
  * after the run, changed static data is saved — except in manual mode, where
  * n8n does not save it either.
  */
-function createHooks(harnessWorkflow, mode, executionId, workflowData) {
+function createHooks(harnessWorkflow, mode, executionId, workflow) {
+	const workflowData = {
+		id: workflow.id,
+		name: workflow.name,
+		nodes: Object.values(workflow.nodes),
+		connections: {},
+		active: true,
+		settings: workflow.settings,
+	};
 	const hooks = new ExecutionLifecycleHooks(mode, executionId, workflowData);
 	hooks.addHandler('workflowExecuteAfter', (_fullRunData, newStaticData) => {
 		if (mode !== 'manual' && newStaticData) harnessWorkflow.saveStaticData(newStaticData);
@@ -33,7 +41,39 @@ function linkAbortSignal(abortSignal, execution) {
 }
 
 /**
- * @param {object} ctx  harness internals: { harnessWorkflow, credentialsHelper, nextExecutionId }
+ * One pass of n8n's engine over `runExecutionData`, then the result shaped for
+ * tests. A run that ends in `putExecutionToWait` is returned with `waiting`,
+ * which `resume()` needs to continue it.
+ */
+async function runEngine(ctx, { workflow, node, mode, executionId, runExecutionData, abortSignal, resuming }) {
+	const { harnessWorkflow, credentialsHelper } = ctx;
+	const hooks = createHooks(harnessWorkflow, mode, executionId, workflow);
+	const additionalData = createAdditionalData({ credentialsHelper, executionId, hooks });
+	Object.assign(additionalData, ctx.urls ?? {});
+	if (resuming) additionalData.restartExecutionId = executionId;
+
+	const engine = new WorkflowExecute(additionalData, mode, runExecutionData);
+	const execution = engine.processRunExecutionData(workflow);
+	const unlink = linkAbortSignal(abortSignal, execution);
+	let run;
+	try {
+		run = await execution;
+	} finally {
+		unlink();
+	}
+
+	const result = toResult(run, node.name, executionId);
+	if (run.status === 'waiting') {
+		result.waitTill = run.waitTill;
+		result.resumeUrl = `${additionalData.webhookWaitingBaseUrl}/${executionId}?signature=${run.data.resumeToken}`;
+		// What n8n keeps in its database for a waiting execution (a serialized copy).
+		result.waiting = { node, mode, executionId, runExecutionData: structuredClone(run.data), settings: workflow.settings };
+	}
+	return result;
+}
+
+/**
+ * @param {object} ctx  harness internals: { harnessWorkflow, credentialsHelper, nextExecutionId, urls }
  * @param {object} options see index.js `runExecute`
  */
 async function runExecute(ctx, options = {}) {
@@ -48,19 +88,12 @@ async function runExecute(ctx, options = {}) {
 		typeVersion,
 		mode = 'trigger',
 	} = options;
-	const { harnessWorkflow, credentialsHelper } = ctx;
-
-	const node = harnessWorkflow.buildNode({
+	const node = ctx.harnessWorkflow.buildNode({
 		parameters,
 		typeVersion,
 		onError: onError ?? (continueOnFail ? 'continueRegularOutput' : undefined),
 	});
-	const workflow = harnessWorkflow.createWorkflow(node, { timezone, settings });
-	const executionId = ctx.nextExecutionId();
-	const workflowData = { id: workflow.id, name: workflow.name, nodes: [node], connections: {}, active: true, settings: workflow.settings };
-	const hooks = createHooks(harnessWorkflow, mode, executionId, workflowData);
-	const additionalData = createAdditionalData({ credentialsHelper, executionId, hooks });
-
+	const workflow = ctx.harnessWorkflow.createWorkflow(node, { timezone, settings });
 	const runExecutionData = createRunExecutionData({
 		executionData: {
 			nodeExecutionStack: [
@@ -68,22 +101,37 @@ async function runExecute(ctx, options = {}) {
 			],
 		},
 	});
+	const executionId = ctx.nextExecutionId();
+	return await runEngine(ctx, { workflow, node, mode, executionId, runExecutionData, abortSignal });
+}
 
-	const engine = new WorkflowExecute(additionalData, mode, runExecutionData);
-	const execution = engine.processRunExecutionData(workflow);
-	const unlink = linkAbortSignal(abortSignal, execution);
-	let run;
-	try {
-		run = await execution;
-	} finally {
-		unlink();
+/**
+ * Continues a waiting execution as n8n does after a resume webhook or when the
+ * wait time is over: the engine disables the waiting node and forwards its
+ * input — the webhook's `workflowData` when given, else the original items.
+ */
+async function resume(ctx, waiting, { workflowData, abortSignal } = {}) {
+	const runExecutionData = waiting.runExecutionData;
+	const resumingEntry = runExecutionData.executionData.nodeExecutionStack[0];
+	if (workflowData !== undefined) {
+		resumingEntry.data.main = workflowData;
+		resumingEntry.metadata = { ...resumingEntry.metadata, forwardAllOutputs: true };
 	}
-	return toResult(run, node.name, executionId);
+	const workflow = ctx.harnessWorkflow.createWorkflow(waiting.node, { settings: waiting.settings });
+	return await runEngine(ctx, {
+		workflow,
+		node: waiting.node,
+		mode: waiting.mode,
+		executionId: waiting.executionId,
+		runExecutionData,
+		abortSignal,
+		resuming: true,
+	});
 }
 
 /** Shapes n8n's IRun into what tests assert on. */
 function toResult(run, nodeName, executionId) {
-	const taskData = run.data.resultData.runData[nodeName]?.[0];
+	const taskData = run.data.resultData.runData[nodeName]?.at(-1);
 	return {
 		executionId,
 		status: run.status,
@@ -94,4 +142,4 @@ function toResult(run, nodeName, executionId) {
 	};
 }
 
-module.exports = { runExecute };
+module.exports = { runExecute, resume };

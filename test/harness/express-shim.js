@@ -6,7 +6,8 @@
  * use. The sockets stay real: what a node writes reaches the HTTP client.
  *
  * Request extras: body, rawBody, query (qs-parsed, like n8n's express setup),
- * params ({}), path, cookies, contentType/encoding (n8n's parseIncomingMessage).
+ * params ({}), path, originalUrl, cookies, contentType/encoding (n8n's
+ * parseIncomingMessage).
  * Response extras: status, set/header, type, json, send, sendStatus.
  */
 const { STATUS_CODES } = require('node:http');
@@ -34,6 +35,7 @@ function parseCookies(header) {
 function extendRequest(req, { rawBody, qs, parseIncomingMessage }) {
 	const url = new URL(req.url, 'http://harness.local');
 	req.path = url.pathname;
+	req.originalUrl = req.url;
 	req.query = qs.parse(url.search.slice(1));
 	req.params = {};
 	req.cookies = parseCookies(req.headers.cookie);

@@ -8,13 +8,19 @@
  *   const { output, error } = await harness.runExecute(Selzy, { parameters: {...} });
  *   await harness.close();
  */
-// Must come first: it prepares the environment n8n reads on first use.
+const fs = require('node:fs');
+const path = require('node:path');
+// Must come before anything from n8n: it prepares the environment n8n reads on first use.
 const { getRuntime } = require('./runtime');
 const { HarnessNodeTypes, HarnessCredentialTypes, loadPackageCredentialTypes, instantiate } = require('./node-types');
 const { TestCredentialsHelper } = require('./credentials-helper');
 const { HarnessWorkflow } = require('./workflow');
 const { runExecute } = require('./execute');
 const { describeBinary, describeItemBinaries } = require('./binary');
+const { startWebhookServer, runWebhookMethod } = require('./webhook');
+const { sendToWebhook } = require('./webhook-client');
+const { runLoadOptions } = require('./load-options');
+const { runCredentialTest } = require('./credential-test');
 
 class Harness {
 	constructor({ runtime, nodeTypes, credentialTypes, credentialsHelper }) {
@@ -43,7 +49,8 @@ class Harness {
 		let harnessWorkflow = this.workflows.get(typeName);
 		if (!harnessWorkflow) {
 			harnessWorkflow = new HarnessWorkflow({
-				id: `harnessWf${String(this.workflows.size + 1).padStart(7, '0')}`,
+				// Unique per test file, so harnesses never share binary folders.
+				id: `harnessWf${String(++this.runtime.workflowCounter).padStart(7, '0')}`,
 				typeName,
 				nodeType,
 				nodeTypes: this.nodeTypes,
@@ -82,6 +89,85 @@ class Harness {
 		return result;
 	}
 
+	/**
+	 * Starts a real local HTTP server that serves the node's webhooks at their
+	 * n8n paths (`/webhook/<webhookId>/<path>`). Close it (or `harness.close()`).
+	 * @param {object} [options] { parameters, mode='webhook' ('manual' = test webhook), webhookId, typeVersion }
+	 * @returns {Promise<{ baseUrl, url(name?), webhook(name?), nextCall(), calls, close() }>}
+	 */
+	async startWebhook(NodeClass, options = {}) {
+		const server = await startWebhookServer(this.internals(NodeClass), options);
+		this.openServers.add(server);
+		const close = server.close;
+		server.close = async () => {
+			this.openServers.delete(server);
+			await close();
+		};
+		return server;
+	}
+
+	/**
+	 * Sends one real HTTP request to the node's webhook and returns what happened.
+	 * @param {object} [options]
+	 * @param {object} [options.parameters]
+	 * @param {object} [options.request] { method (default: the webhook's), headers, query, body, rawBody }
+	 *   `rawBody` (string|Buffer) is sent as is; an object `body` is sent as JSON, or PHP-style
+	 *   form encoding when the content-type is application/x-www-form-urlencoded.
+	 * @param {object} [options.staticData] node static data to start from (replaces the saved one)
+	 * @param {string} [options.webhookName='default']
+	 * @returns {Promise<{ webhookResult, error, request, response: { statusCode, headers, body, text, headersSent, answeredBy }, staticData: { changed, saved, value }, lateResponseAttempt }>}
+	 */
+	async runWebhook(NodeClass, options = {}) {
+		const { request = {}, staticData, webhookName = 'default', ...serverOptions } = options;
+		if (staticData !== undefined) this.setStaticData(NodeClass, staticData);
+		const server = await this.startWebhook(NodeClass, serverOptions);
+		try {
+			return await sendToWebhook(server, webhookName, request, this.runtime.qs);
+		} finally {
+			await server.close();
+		}
+	}
+
+	/**
+	 * Runs `webhookMethods[webhookName][method]` (checkExists | create | delete) in a HookContext.
+	 * @param {object} [options] { parameters, server (from startWebhook), webhookName, activation, mode }
+	 */
+	async runWebhookMethod(NodeClass, method, options = {}) {
+		return await runWebhookMethod(this.internals(NodeClass), method, options);
+	}
+
+	/**
+	 * Calls `methods.listSearch[methodName]` (with filter, paginationToken) or
+	 * `methods.loadOptions[methodName]` in a LoadOptionsContext.
+	 * @param {object} [options] { parameters (the editor's current values), filter, paginationToken, path, kind }
+	 */
+	async runLoadOptions(NodeClass, methodName, options = {}) {
+		return await runLoadOptions(this.internals(NodeClass), methodName, options);
+	}
+
+	/**
+	 * Runs a credential's declarative test like n8n's "Test connection" button.
+	 * @param {Function|object|string} CredentialClass class, instance or registered type name
+	 * @param {object} data credential data as typed in the editor (defaults are added)
+	 * @returns {Promise<{ status: 'OK'|'Error', message: string }>}
+	 */
+	async runCredentialTest(CredentialClass, data) {
+		const credentialType = typeof CredentialClass === 'string'
+			? this.credentialTypes.getByName(CredentialClass)
+			: instantiate(CredentialClass);
+		if (!this.credentialTypes.recognizes(credentialType.name)) this.credentialTypes.add(credentialType);
+		return await runCredentialTest(
+			{ credentialsHelper: this.credentialsHelper, nodeTypes: this.nodeTypes },
+			credentialType,
+			data,
+		);
+	}
+
+	/** `{ [binaryProperty]: readBinary(...) }` for one item. */
+	binaries(item) {
+		return describeItemBinaries(this.runtime.binaryDataService, item);
+	}
+
 	/** Path, size, bytes and metadata of one stored binary (`item.binary.data`). */
 	readBinary(binaryData) {
 		return describeBinary(this.runtime.binaryDataService, binaryData);
@@ -97,9 +183,17 @@ class Harness {
 		this.workflowFor(NodeClass).setNodeStaticData(value);
 	}
 
-	async close() {
+	/**
+	 * Closes webhook servers and deletes the binary files this harness's
+	 * workflows wrote (`<binaryDir>/workflows/<id>`), unless `keepFiles`.
+	 */
+	async close({ keepFiles = false } = {}) {
 		await Promise.all([...this.openServers].map(async (server) => await server.close()));
 		this.openServers.clear();
+		if (keepFiles) return;
+		for (const harnessWorkflow of this.workflows.values()) {
+			fs.rmSync(path.join(this.binaryDir, 'workflows', harnessWorkflow.id), { recursive: true, force: true });
+		}
 	}
 }
 

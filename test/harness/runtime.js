@@ -18,6 +18,7 @@ const coreRequire = createRequire(require.resolve('n8n-core'));
 /** qs as n8n's outbound HTTP stack uses it (a dependency of @n8n/backend-network). */
 const networkRequire = createRequire(coreRequire.resolve('@n8n/backend-network'));
 
+/** Promise of the booted runtime (one per jest module registry). */
 let runtime;
 
 // n8n reads its configuration from the environment the first time a config
@@ -74,19 +75,21 @@ async function initBinaryData(Container, core, storagePath) {
  * the single BinaryDataService from the container, just like in n8n.
  */
 async function getRuntime({ binaryDir } = {}) {
-	if (runtime) {
-		if (binaryDir && path.resolve(binaryDir) !== runtime.binaryDir) {
-			throw new Error(
-				`The binary store is already at ${runtime.binaryDir}; one store per test file (n8n has one BinaryDataService per process).`,
-			);
-		}
-		return runtime;
+	// A promise, so two harnesses created at the same time share one boot.
+	runtime ??= boot(binaryDir);
+	const booted = await runtime;
+	if (binaryDir && path.resolve(binaryDir) !== booted.binaryDir) {
+		throw new Error(
+			`The binary store is already at ${booted.binaryDir}; one store per test file (n8n has one BinaryDataService per process).`,
+		);
 	}
+	return booted;
+}
 
+async function boot(binaryDir) {
 	const core = require('n8n-core');
 	const { Container } = coreRequire('@n8n/di');
 	const { Logger } = coreRequire('@n8n/backend-common');
-	const workflowLib = require('n8n-workflow');
 
 	// The Logger constructor also points n8n-workflow's LoggerProxy at itself,
 	// and LoggerProxy looks methods up per call, so wrapping here covers both.
@@ -97,19 +100,18 @@ async function getRuntime({ binaryDir } = {}) {
 	fs.mkdirSync(storagePath, { recursive: true });
 	const binaryDataService = await initBinaryData(Container, core, storagePath);
 
-	runtime = {
-		core,
-		workflowLib,
+	return {
+		/** n8n-core's DI container (the one its own code uses). */
 		Container,
 		logger,
 		logs,
 		binaryDataService,
 		binaryDir: storagePath,
 		userFolder,
+		workflowCounter: 0,
 		qs: networkRequire('qs'),
 		parseIncomingMessage: coreRequire('@n8n/backend-network').parseIncomingMessage,
 	};
-	return runtime;
 }
 
 module.exports = { getRuntime, coreRequire };

@@ -14,7 +14,7 @@ const http = require('node:http');
 const zlib = require('node:zlib');
 const querystring = require('node:querystring');
 const { jsonParse, NodeHelpers, resolveWebhookDescriptionField, isNodeClassInstance } = require('n8n-workflow');
-const { WebhookContext } = require('n8n-core');
+const { WebhookContext, HookContext } = require('n8n-core');
 const { createAdditionalData } = require('./workflow');
 const { extendRequest, extendResponse } = require('./express-shim');
 
@@ -112,6 +112,24 @@ function parseBody(req, typeVersion) {
 	}
 }
 
+/**
+ * Reads and parses the body into the express-like request. On a 413/422 it
+ * answers and returns false (n8n refuses such requests before any node runs).
+ */
+async function readAndParseRequest(req, runtime, typeVersion, call, respond) {
+	try {
+		const rawBody = await readRawBody(req);
+		extendRequest(req, { rawBody, qs: runtime.qs, parseIncomingMessage: runtime.parseIncomingMessage });
+		parseBody(req, typeVersion);
+	} catch (error) {
+		call.error = error;
+		respond(error.statusCode ?? 400, { code: error.statusCode ?? 400, message: error.message });
+		return false;
+	}
+	call.request = { method: req.method, headers: req.headers, query: req.query, body: req.body, rawBody: req.rawBody };
+	return true;
+}
+
 /** n8n's automatic body for responseMode 'onReceived'. */
 function onReceivedBody(responseData, webhookResult) {
 	if (responseData === 'noData') return undefined;
@@ -126,18 +144,11 @@ async function callWebhook(nodeType, context) {
 	return isNodeClassInstance(nodeType) ? await nodeType.webhook(context) : await nodeType.webhook.call(context);
 }
 
-/**
- * Handles one request end to end and returns the record of the call.
- * @param {object} ctx { harnessWorkflow, credentialsHelper, runtime }
- */
-async function handleWebhookRequest(ctx, options, server, req, res) {
-	const { harnessWorkflow, credentialsHelper, runtime } = ctx;
-	const { parameters = {}, typeVersion, mode = 'webhook', webhookId = DEFAULT_WEBHOOK_ID } = options;
+/** Record of one call, plus `respond()` that notes (instead of throwing) a second answer. */
+function createCall(res) {
 	const call = { webhookResult: undefined, error: undefined, responded: 'none', lateResponseAttempt: false };
-	extendResponse(res);
-
-	/** Answers unless the response is already out (n8n would log "Cannot set headers after they are sent"). */
 	const respond = (statusCode, body) => {
+		// n8n would log "Cannot set headers after they are sent" here.
 		if (res.headersSent || res.writableEnded) {
 			call.lateResponseAttempt = true;
 			return;
@@ -147,86 +158,109 @@ async function handleWebhookRequest(ctx, options, server, req, res) {
 		if (body === undefined) res.end();
 		else res.send(body);
 	};
+	return { call, respond };
+}
 
+/** The workflow built for this request and the node's webhook the request is for, if any. */
+function matchWebhook(harnessWorkflow, options, req) {
+	const { parameters = {}, typeVersion, mode = 'webhook', webhookId = DEFAULT_WEBHOOK_ID } = options;
 	const node = harnessWorkflow.buildNode({ parameters, typeVersion, webhookId });
 	const workflow = harnessWorkflow.createWorkflow(node, options);
 	const workflowNode = workflow.getNode(node.name);
-	const nodeType = harnessWorkflow.nodeType;
-	const webhook = listWebhooks(workflow, workflowNode, nodeType, mode).find(
-		(candidate) => candidate.httpMethod === req.method && candidate.urlPath === new URL(req.url, 'http://x').pathname,
+	const pathname = new URL(req.url, 'http://harness.local').pathname;
+	const webhook = listWebhooks(workflow, workflowNode, harnessWorkflow.nodeType, mode).find(
+		(candidate) => candidate.httpMethod === req.method && candidate.urlPath === pathname,
 	);
-	if (!webhook) {
-		respond(404, { code: 404, message: `The requested webhook "${req.method} ${req.url}" is not registered.` });
-		return call;
-	}
+	return { workflow, workflowNode, webhook, mode };
+}
 
-	try {
-		const rawBody = await readRawBody(req);
-		extendRequest(req, { rawBody, qs: runtime.qs, parseIncomingMessage: runtime.parseIncomingMessage });
-		parseBody(req, workflowNode.typeVersion);
-	} catch (error) {
-		call.error = error;
-		respond(error.statusCode ?? 400, { code: error.statusCode ?? 400, message: error.message });
-		return call;
-	}
-	call.request = { method: req.method, headers: req.headers, query: req.query, body: req.body, rawBody: req.rawBody };
-
+/** additionalData for webhook(): the live request/response and the server's own URLs. */
+function webhookAdditionalData(credentialsHelper, server, req, res) {
 	// Before the node runs n8n has no execution, so executionId stays undefined
-	// (binaries written here go to executions/temp, as in n8n).
+	// (binaries written in webhook() go to executions/temp, as in n8n).
 	const additionalData = createAdditionalData({ credentialsHelper, executionId: undefined, hooks: undefined });
 	additionalData.webhookBaseUrl = `${server.baseUrl}/webhook`;
 	additionalData.webhookTestBaseUrl = `${server.baseUrl}/webhook-test`;
 	additionalData.httpRequest = req;
 	additionalData.httpResponse = res;
+	return additionalData;
+}
 
-	const { description } = webhook;
-	const responseMode = evaluateField(workflow, workflowNode, description, 'responseMode', mode, 'onReceived');
-	const responseCode = evaluateField(workflow, workflowNode, description, 'responseCode', mode, 200);
-	const webhookData = {
+function webhookDataFor(workflow, workflowNode, webhook, additionalData, mode) {
+	return {
 		httpMethod: webhook.httpMethod,
 		node: workflowNode.name,
 		path: webhook.nodePath,
-		webhookDescription: description,
+		webhookDescription: webhook.description,
 		workflowId: workflow.id,
 		workflowExecuteAdditionalData: additionalData,
 		webhookId: workflowNode.webhookId,
 		isTest: mode === 'manual',
 	};
+}
+
+/**
+ * What n8n does after webhook() returned: answer now when no execution starts
+ * or the node answered itself (static data is saved in that same callback);
+ * otherwise an execution starts first and then the automatic answer is sent.
+ * On that second path n8n 2.40 builds a new Workflow over the same static
+ * data, which clears its "changed" flag before the save, so changes made in
+ * webhook() are lost (notes B) — the harness reproduces that.
+ */
+function answerAfterWebhook({ call, respond, result, workflow, workflowNode, webhook, harnessWorkflow, mode, responseCode }) {
+	if (result.noWebhookResponse === true || result.workflowData === undefined) {
+		if (result.noWebhookResponse !== true) {
+			respond(responseCode, result.webhookResponse ?? { message: 'Webhook call received' });
+		}
+		call.staticData = staticDataOutcome(workflow, harnessWorkflow, { save: true, mode });
+		return;
+	}
+	call.staticData = staticDataOutcome(workflow, harnessWorkflow, { save: false, mode });
+	const responseMode = evaluateField(workflow, workflowNode, webhook.description, 'responseMode', mode, 'onReceived');
+	if (responseMode === 'onReceived') {
+		const responseData = evaluateField(workflow, workflowNode, webhook.description, 'responseData', mode, 'firstEntryJson');
+		respond(responseCode, onReceivedBody(responseData, result));
+	} else if (call.responded === 'none') {
+		call.error = new Error(`responseMode "${responseMode}" needs the rest of a workflow; the harness only answers 'onReceived'`);
+		respond(500, { code: 0, message: call.error.message });
+	}
+}
+
+/**
+ * Handles one request end to end and returns the record of the call.
+ * @param {object} ctx { harnessWorkflow, credentialsHelper, runtime }
+ */
+async function handleWebhookRequest(ctx, options, server, req, res) {
+	const { harnessWorkflow, credentialsHelper, runtime } = ctx;
+	extendResponse(res);
+	const { call, respond } = createCall(res);
+
+	const { workflow, workflowNode, webhook, mode } = matchWebhook(harnessWorkflow, options, req);
+	if (!webhook) {
+		respond(404, { code: 404, message: `The requested webhook "${req.method} ${req.url}" is not registered.` });
+		return call;
+	}
+
+	if (!(await readAndParseRequest(req, runtime, workflowNode.typeVersion, call, respond))) return call;
+
+	const additionalData = webhookAdditionalData(credentialsHelper, server, req, res);
+	const webhookData = webhookDataFor(workflow, workflowNode, webhook, additionalData, mode);
+	// n8n evaluates the response code before running the node.
+	const responseCode = evaluateField(workflow, workflowNode, webhook.description, 'responseCode', mode, 200);
 	const context = new WebhookContext(workflow, workflowNode, additionalData, mode, webhookData, [], null);
 
-	let webhookResult;
 	try {
-		webhookResult = await callWebhook(nodeType, context);
+		call.webhookResult = await callWebhook(harnessWorkflow.nodeType, context);
 	} catch (error) {
 		call.error = error;
 		respond(500, { code: 0, message: 'Workflow Webhook Error: Workflow could not be started!' });
 		call.staticData = staticDataOutcome(workflow, harnessWorkflow, { save: false, mode });
 		return call;
 	}
-	call.webhookResult = webhookResult;
 	if (res.headersSent || res.writableEnded) call.responded = 'node';
-
-	// Answer right away when no execution starts or the node answered itself;
-	// n8n saves static data in that same callback.
-	if (webhookResult.noWebhookResponse === true || webhookResult.workflowData === undefined) {
-		if (webhookResult.noWebhookResponse !== true && webhookResult.workflowData === undefined) {
-			respond(responseCode, webhookResult.webhookResponse ?? { message: 'Webhook call received' });
-		}
-		call.staticData = staticDataOutcome(workflow, harnessWorkflow, { save: true, mode });
-		return call;
-	}
-
-	// An execution would start now. n8n builds a new Workflow on the same static
-	// data for it, which clears the "changed" flag before the response callback
-	// saves, so changes made in webhook() are not saved on this path (notes B).
-	call.staticData = staticDataOutcome(workflow, harnessWorkflow, { save: false, mode });
-	if (responseMode === 'onReceived') {
-		const responseData = evaluateField(workflow, workflowNode, description, 'responseData', mode, 'firstEntryJson');
-		respond(responseCode, onReceivedBody(responseData, webhookResult));
-	} else if (!res.headersSent) {
-		call.error = new Error(`responseMode "${responseMode}" needs the rest of a workflow; the harness only answers 'onReceived'`);
-		respond(500, { code: 0, message: call.error.message });
-	}
+	answerAfterWebhook({
+		call, respond, result: call.webhookResult, workflow, workflowNode, webhook, harnessWorkflow, mode, responseCode,
+	});
 	return call;
 }
 
@@ -273,14 +307,23 @@ async function startWebhookServer(ctx, options = {}) {
 	const handle = {
 		baseUrl: `http://127.0.0.1:${port}`,
 		calls,
-		/** URL of a webhook of the node (by description name, default 'default'). */
-		url(name = 'default') {
-			const node = ctx.harnessWorkflow.buildNode({ parameters: options.parameters, typeVersion: options.typeVersion, webhookId: options.webhookId ?? DEFAULT_WEBHOOK_ID });
-			const workflow = ctx.harnessWorkflow.createWorkflow(node, options);
-			const webhook = listWebhooks(workflow, workflow.getNode(node.name), ctx.harnessWorkflow.nodeType, options.mode ?? 'webhook')
+		/** `{ url, httpMethod }` of a webhook of the node (by description name). */
+		webhook(name = 'default') {
+			const { harnessWorkflow } = ctx;
+			const node = harnessWorkflow.buildNode({
+				parameters: options.parameters,
+				typeVersion: options.typeVersion,
+				webhookId: options.webhookId ?? DEFAULT_WEBHOOK_ID,
+			});
+			const workflow = harnessWorkflow.createWorkflow(node, options);
+			const webhook = listWebhooks(workflow, workflow.getNode(node.name), harnessWorkflow.nodeType, options.mode ?? 'webhook')
 				.find((candidate) => candidate.description.name === name);
 			if (!webhook) throw new Error(`The node has no webhook named "${name}"`);
-			return handle.baseUrl + webhook.urlPath;
+			return { url: handle.baseUrl + webhook.urlPath, httpMethod: webhook.httpMethod };
+		},
+		/** URL of a webhook of the node (by description name, default 'default'). */
+		url(name = 'default') {
+			return handle.webhook(name).url;
 		},
 		/** Resolves with the record of the next not yet returned call, once its response is finished. */
 		nextCall() {
@@ -295,4 +338,53 @@ async function startWebhookServer(ctx, options = {}) {
 	return handle;
 }
 
-module.exports = { startWebhookServer, listWebhooks, DEFAULT_WEBHOOK_ID };
+/**
+ * Runs one of the node's `webhookMethods` (checkExists / create / delete) in an
+ * n8n-core HookContext, as n8n does when a workflow is activated or
+ * deactivated. n8n saves static data changed there, so the harness does too.
+ * Pass `server` (from startWebhook) so `getNodeWebhookUrl()` returns its URL.
+ */
+async function runWebhookMethod(ctx, method, options = {}) {
+	const { harnessWorkflow, credentialsHelper } = ctx;
+	const {
+		parameters = {}, typeVersion, webhookId = DEFAULT_WEBHOOK_ID, webhookName = 'default',
+		mode = 'webhook', activation = 'activate', server,
+	} = options;
+	const node = harnessWorkflow.buildNode({ parameters, typeVersion, webhookId });
+	const workflow = harnessWorkflow.createWorkflow(node, options);
+	const workflowNode = workflow.getNode(node.name);
+	const { nodeType } = harnessWorkflow;
+	const webhook = listWebhooks(workflow, workflowNode, nodeType, mode).find(
+		(candidate) => candidate.description.name === webhookName,
+	);
+	const fn = nodeType.webhookMethods?.[webhookName]?.[method];
+	if (!webhook || typeof fn !== 'function') {
+		throw new Error(`The node has no webhookMethods.${webhookName}.${method}`);
+	}
+
+	const additionalData = createAdditionalData({ credentialsHelper });
+	if (server) {
+		additionalData.webhookBaseUrl = `${server.baseUrl}/webhook`;
+		additionalData.webhookTestBaseUrl = `${server.baseUrl}/webhook-test`;
+	}
+	const webhookData = webhookDataFor(workflow, workflowNode, webhook, additionalData, mode);
+	const context = new HookContext(workflow, workflowNode, additionalData, mode, activation, webhookData);
+	const result = isNodeClassInstance(nodeType) ? await fn(context) : await fn.call(context);
+	const changed = workflow.staticData.__dataChanged === true;
+	if (changed) harnessWorkflow.saveStaticData(workflow.staticData);
+	return { result, staticData: { changed, saved: changed, value: harnessWorkflow.getNodeStaticData() } };
+}
+
+module.exports = {
+	startWebhookServer,
+	runWebhookMethod,
+	listWebhooks,
+	DEFAULT_WEBHOOK_ID,
+	// Shared with the waiting-webhook server (resume.js).
+	createCall,
+	readAndParseRequest,
+	evaluateField,
+	callWebhook,
+	onReceivedBody,
+	webhookDataFor,
+};

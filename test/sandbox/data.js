@@ -429,13 +429,10 @@ module.exports = {
 	apiKeyFor,
 	campaignRecord,
 	seedCampaigns,
-	formatUtc,
 	parseUtc,
 	phpJson,
-	reportHeader,
 	fileName,
 	reportBytes,
 	measure,
 	reportFacts,
-	encodeCp1251,
 };

@@ -125,8 +125,10 @@ test('a report task goes new → processing → completed and its CSV is the gro
 
 test('every format serves exactly the bytes ground truth hashes, with the same records', async () => {
 	const fieldIds = [101, 104];
-	const truth = sb.groundTruth({ campaignId: 1002, fieldIds });
+	sb.addCampaign({ id: 2001, rows: 200 });
+	const truth = sb.groundTruth({ campaignId: 2001, fieldIds });
 	const records = [['email', 'send_result', 'last_update', '101', '104'], ...truth.rows.map((r) => [r.email, r.send_result, r.last_update, r.fields['Имя'], r.fields['Last order note']])];
+	expect(records.flat()).toEqual(expect.arrayContaining(['Tab\tinside', 'Semicolon; inside', 'Windows line\r\nbreak', 'Иванов, Иван']));
 	const decode = {
 		csv: (b) => parse(b),
 		'csv-crlf-bom': (b) => (expect(b.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf])), expect(b.toString()).toContain('\r\n'), parse(b, { bom: true })),
@@ -152,7 +154,7 @@ test('every format serves exactly the bytes ground truth hashes, with the same r
 	};
 	for (const [format, read] of Object.entries(decode)) {
 		sb.configure({ format });
-		const done = await finishedReport({ campaign_id: 1002, field_ids: fieldIds });
+		const done = await finishedReport({ campaign_id: 2001, field_ids: fieldIds });
 		const file = await request(done.file_to_download);
 		expect({ format, ...(await truth.sha256AndSize(format)) }).toEqual({ format, sha256: sha256(file.body), size: file.body.length });
 		expect(read(file.body)).toEqual(records);

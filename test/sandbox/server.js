@@ -70,7 +70,7 @@ function htmlEncode(text) {
 
 /** Parses a query string or form body, PHP style: `a[]=1&a[]=2` and `a[0]=1` become arrays. */
 function parseForm(text) {
-	const params = {};
+	const params = Object.create(null); // a "__proto__" parameter must stay a parameter
 	for (const pair of text.split('&')) {
 		if (!pair) continue;
 		const eq = pair.indexOf('=');
@@ -376,7 +376,12 @@ class Sandbox {
 
 	async handle(req, res) {
 		const url = new URL(req.url, 'http://sandbox.invalid');
-		const body = await readBody(req);
+		let body;
+		try {
+			body = await readBody(req);
+		} catch (err) {
+			return send(res, 400, 'text/plain; charset=utf-8', `Bad request body: ${err.message}`);
+		}
 		let match;
 		if ((match = CONTROL_PATH.exec(url.pathname))) return this.serveControl(req, res, match[1], body);
 		if ((match = API_PATH.exec(url.pathname))) return this.serveApi(req, res, url, body, match[1], match[2]);
@@ -466,7 +471,7 @@ class Sandbox {
 		try {
 			// Selzy crashes on a call split between query string and body; this is the text it shows.
 			if (mixedQueryAndBody) throw new ApiError('unspecified', 'Call to a member function getMessage() on boolean');
-			const handler = API_METHODS[method];
+			const handler = Object.hasOwn(API_METHODS, method) ? API_METHODS[method] : null;
 			if (!handler) throw new ApiError('unknown_method', `Unknown method "${method}"`);
 			this.checkKey(params.api_key);
 			return { result: this[handler](params) };

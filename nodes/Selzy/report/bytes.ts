@@ -126,7 +126,9 @@ export async function* decompress(
 	}
 	if (failed) {
 		if (feeder.sourceFailed && failure === feeder.sourceError) throw failure;
-		const reason = failure instanceof Error ? failure.message : String(failure);
+		// Node 24 reports a truncated stream with an empty message; its code still says why.
+		const code = (failure as { code?: unknown } | null)?.code;
+		const reason = (failure instanceof Error && failure.message) || (typeof code === 'string' ? code : String(failure));
 		throw new ReportCompressionError(
 			`The ${label} data of the report is damaged or incomplete (${reason})`,
 			'Download the report again; if it keeps failing, request a new report from Selzy.',

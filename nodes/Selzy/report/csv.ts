@@ -2,7 +2,7 @@
  * Streaming CSV parser (RFC 4180) for delivery reports.
  *
  * - Values are returned exactly as written: no trimming, no type conversion.
- * - Records end at LF or CRLF, mixed freely. A file whose first line ends with a lone CR
+ * - Records end at LF or CRLF, mixed freely. A file whose first line break is a lone CR
  *   is read with CR as the record terminator. Outside quotes, a CR not followed by LF is
  *   ordinary text (as is an LF in CR mode).
  * - Quoted fields may contain delimiters, line breaks and doubled quotes (`""` → `"`).
@@ -13,7 +13,7 @@
  *   Records may have different lengths; shaping rows deals with that.
  * - The delimiter is detected from the header line (the first non-blank line) unless given:
  *   whichever of `,` `;` tab occurs most often outside quotes (ties in that order; `,` when
- *   none occurs). The header line's ending also decides between LF/CRLF and lone-CR files.
+ *   none occurs). The first line break decides between LF/CRLF and lone-CR files.
  * - A leading U+FEFF (byte order mark) is dropped.
  *
  * Speed: the scanner jumps between delimiters and line breaks with `indexOf`, so fields
@@ -73,7 +73,13 @@ class StreamingCsvParser implements CsvParser {
 	private records = 0;
 	private started = false;
 	/** Progress through the header line while detecting; `scanned` is -1 once done. */
-	private header = { scanned: 0, state: Header.FieldStart, counts: [0, 0, 0], content: false };
+	private header: {
+		scanned: number;
+		state: Header;
+		counts: number[];
+		content: boolean;
+		recordEnd?: string;
+	} = { scanned: 0, state: Header.FieldStart, counts: [0, 0, 0], content: false };
 	private ended = false;
 
 	constructor(delimiter: string | undefined) {
@@ -118,16 +124,18 @@ class StreamingCsvParser implements CsvParser {
 	}
 
 	/**
-	 * Finds the end of the header line in `rest` to learn the record terminator and, unless
-	 * given, the delimiter. Quotes follow the parser's rule (only a quote at the start of a
-	 * field opens a quoted value). False while the line is incomplete; resumable.
+	 * Reads up to the end of the header line (the first non-blank line) in `rest`. The first
+	 * line break seen decides the record terminator (lone CR, or LF with optional CR); the
+	 * header line's separators outside quotes decide the delimiter unless it was given.
+	 * Quotes follow the parser's rule: only a quote at the start of a field opens a quoted
+	 * value. Returns false while the line is incomplete; resumable.
 	 */
 	private detect(final: boolean): boolean {
 		const text = this.rest;
 		const header = this.header;
 		const separators = this.delimiter === undefined ? CANDIDATES : [this.delimiter];
 		let i = header.scanned;
-		let lineEnd = -1;
+		let complete = false;
 		for (; i < text.length; i++) {
 			const c = text.charCodeAt(i);
 			const state = header.state;
@@ -139,25 +147,30 @@ class StreamingCsvParser implements CsvParser {
 				header.state = Header.Quoted;
 				continue;
 			}
+			if (c === LF || c === CR) {
+				if (c === CR && i + 1 === text.length && !final) break; // CR or CRLF? wait for more
+				const style = c === CR && text.charCodeAt(i + 1) !== LF ? '\r' : '\n';
+				header.recordEnd ??= style;
+				if (style === header.recordEnd) {
+					if (!header.content) continue; // a blank line before the header
+					complete = true;
+					break;
+				}
+				// Otherwise a line-break character of the other style: ordinary text.
+			}
 			const separator = separators.indexOf(text[i]);
 			if (separator >= 0) {
 				header.counts[separator]++;
 				header.state = Header.FieldStart;
-				header.content = true;
-			} else if (c === LF || c === CR) {
-				if (c === CR && i + 1 === text.length && !final) break; // CR or CRLF? wait for more
-				if (!header.content) continue; // a blank line before the header
-				lineEnd = i;
-				this.recordEnd = c === CR && text.charCodeAt(i + 1) !== LF ? '\r' : '\n';
-				break;
 			} else {
 				header.state = c === QUOTE && state === Header.FieldStart ? Header.Quoted : Header.Unquoted;
-				header.content = true;
 			}
+			header.content = true;
 		}
 		header.scanned = i;
-		if (lineEnd < 0 && !final) return false;
+		if (!complete && !final) return false;
 		header.scanned = -1;
+		this.recordEnd = header.recordEnd ?? '\n';
 		if (this.delimiter === undefined) {
 			// Most frequent candidate outside quotes; ties go to the earlier one; ',' if none.
 			let best = 0;

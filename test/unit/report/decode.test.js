@@ -84,6 +84,7 @@ describe('decodeReport: compression is recognised by content, whatever the file 
 		const gz = fixture('report.csv.gz');
 		for (const cut of [gz.length - 1, gz.length - 8, gz.length - 30, 20]) {
 			await expect(decode(gz.subarray(0, cut), 16)).rejects.toThrow(ReportCompressionError);
+			await expect(decode(gz.subarray(0, cut), 16)).rejects.toThrow(/damaged or incomplete \(\w/);
 		}
 		const corrupted = gz.slice();
 		corrupted[40] ^= 0xff;
