@@ -58,7 +58,7 @@ export class SelzyApi implements ICredentialType {
 	// Selzy answers a bad key with HTTP 200 and {"error", "code"}, so the body decides.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}/={{$credentials.language}}',
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}/{{$credentials.language}}',
 			url: '/api/getLists',
 			method: 'POST',
 			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

@@ -2,7 +2,7 @@
 'use strict';
 // `npm run demo`: n8n with this package installed, a Selzy credential and the example workflows.
 // Uses the local Selzy sandbox, or the real API when SELZY_API_KEY is set. Ctrl-C stops everything.
-// Env: N8N_PORT (default 5678), SELZY_API_KEY, SELZY_SANDBOX_PORT, SELZY_CACHE, N8N_VERSION,
+// Env: N8N_PORT (default 5678), SELZY_API_KEY, SELZY_SANDBOX_PORT, WEBHOOK_URL, SELZY_CACHE, N8N_VERSION,
 // DEMO_USER_FOLDER (default <cache>/demo-user), DEMO_SKIP_BUILD=1 (pack the existing dist/).
 
 const fs = require('node:fs');
@@ -57,7 +57,9 @@ async function main() {
 		}
 
 		console.log(`Starting n8n ${install.version} on port ${port} (log: ${logFile})…`);
-		running.n8n = await h.startN8n({ install, userFolder, port, logFile });
+		// A public WEBHOOK_URL (e.g. a tunnel) lets the real Selzy reach the trigger.
+		const webhookBase = process.env.WEBHOOK_URL?.replace(/\/+$/, '');
+		running.n8n = await h.startN8n({ install, userFolder, port, logFile, env: webhookBase ? { WEBHOOK_URL: `${webhookBase}/` } : {} });
 		const client = new h.N8nClient(running.n8n.url);
 		await client.ownerLogin(LOGIN);
 
@@ -67,7 +69,7 @@ async function main() {
 		let triggerUrl;
 		if (trigger) {
 			const node = trigger.workflow.nodes.find((n) => n.type === 'n8n-nodes-selzy.selzyTrigger');
-			triggerUrl = `${running.n8n.url}/webhook/${node.webhookId}/selzy`;
+			triggerUrl = `${webhookBase ?? running.n8n.url}/webhook/${node.webhookId}/selzy`;
 			if (!trigger.workflow.active) {
 				await client.activate(trigger.workflow.id).catch((error) => console.log(`  (could not activate the trigger workflow: ${error.message})`));
 			}
@@ -82,6 +84,7 @@ async function main() {
 		for (const entry of imported) console.log(`    ${entry.workflow.name}: ${editor}/workflow/${entry.workflow.id}`);
 		if (triggerUrl) console.log(`  Selzy Trigger URL (paste as Notify URL): ${triggerUrl}`);
 		if (!useRealApi) console.log(`  Sandbox campaigns: 1001 (25 recipients), 1002 (1,000), 1004 (100,000)`);
+		else if (!webhookBase) console.log('  (Selzy can call the trigger only at a public address: set WEBHOOK_URL, e.g. to a tunnel.)');
 		console.log('Press Ctrl-C to stop.');
 		await new Promise(() => {}); // until Ctrl-C
 	} catch (error) {

@@ -439,6 +439,18 @@ const SCENARIOS = [
 			return `forged resume ${forged.status}, callback ${callback.status}`;
 		},
 	},
+	{
+		id: 'h',
+		name: 'credential test: a key without API access (access_denied) is not reported as working',
+		async run(env) {
+			const data = { apiKey: env.sandbox.accessDeniedKey, baseUrl: env.sandbox.url, language: 'en' };
+			const credential = await env.client.createCredential({ name: 'Selzy no API access', type: 'selzyApi', data });
+			const result = await env.client.testCredential({ id: credential.id, name: credential.name, type: 'selzyApi', data });
+			assert.equal(result.status, 'Error', `access_denied key: ${JSON.stringify(result)}`);
+			assert.match(result.message, /access_denied|access/i, 'message names the missing access');
+			return result.message.slice(0, 80);
+		},
+	},
 ];
 
 function assertKeysNotInLog(env) {
@@ -509,7 +521,7 @@ async function main() {
 				console.log(`✓ ${label} (${Date.now() - start} ms)${note ? ` — ${note}` : ''}`);
 			} catch (error) {
 				failed++;
-				console.log(`✗ ${label}: ${error.message}`);
+				console.log(`✗ ${label}: ${String(error.message).replace(/\s*\n\s*/g, ' ')}`);
 			}
 		}
 	} finally {

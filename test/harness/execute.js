@@ -52,6 +52,7 @@ async function runEngine(ctx, { workflow, node, mode, executionId, runExecutionD
 	Object.assign(additionalData, ctx.urls ?? {});
 	if (resuming) additionalData.restartExecutionId = executionId;
 
+	ctx.onExecutionStart?.(executionId);
 	const engine = new WorkflowExecute(additionalData, mode, runExecutionData);
 	const execution = engine.processRunExecutionData(workflow);
 	const unlink = linkAbortSignal(abortSignal, execution);
@@ -73,7 +74,7 @@ async function runEngine(ctx, { workflow, node, mode, executionId, runExecutionD
 }
 
 /**
- * @param {object} ctx  harness internals: { harnessWorkflow, credentialsHelper, nextExecutionId, urls }
+ * @param {object} ctx  harness internals: { harnessWorkflow, credentialsHelper, nextExecutionId, urls, onExecutionStart }
  * @param {object} options see index.js `runExecute`
  */
 async function runExecute(ctx, options = {}) {

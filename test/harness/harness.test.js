@@ -46,6 +46,7 @@ function startServer() {
 			return json(200, { result: [{ id: 1, title: 'Newsletter' }, { id: 2, title: 'Promo' }] });
 		}
 		if (record.url === '/en/api/broken') return json(500, { error: 'boom' });
+		if (record.url === '/en/api/remember') return json(200, { result: { remembered: form.get('notify_url') } });
 		if (record.url === '/download/report.csv') {
 			res.writeHead(200, { 'content-type': 'text/csv' });
 			// Several writes so the body really arrives as a stream.
@@ -296,6 +297,52 @@ class HarnessProbeTrigger {
 	}
 }
 
+/** Waits in execute() and is resumed by a POST to its resume URL (restartWebhook). */
+class HarnessWaiter {
+	description = {
+		displayName: 'Harness Waiter',
+		name: 'harnessWaiter',
+		group: ['transform'],
+		version: 1,
+		description: 'Test-only waiting node',
+		defaults: { name: 'Harness Waiter' },
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: [{ name: 'selzyApi', required: true }],
+		webhooks: [
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: '', restartWebhook: true },
+		],
+		properties: [{ displayName: 'Label', name: 'label', type: 'string', default: 'waiter' }],
+	};
+
+	async execute() {
+		const resumeUrl = this.evaluateExpression('{{ $execution.resumeUrl }}', 0);
+		const { baseUrl } = await this.getCredentials('selzyApi');
+		await this.helpers.httpRequestWithAuthentication.call(this, 'selzyApi', {
+			method: 'POST',
+			url: `${baseUrl}/en/api/remember`,
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+			body: { notify_url: resumeUrl },
+		});
+		// A callback that arrives while the execution still runs is refused (409), as in n8n.
+		const tooEarly = await this.helpers.httpRequest({
+			method: 'POST', url: resumeUrl, body: { ready: true }, ignoreHttpStatusErrors: true, returnFullResponse: true,
+		});
+		const items = this.getInputData();
+		for (const item of items) Object.assign(item.json, { waiting: true, tooEarlyStatus: tooEarly.statusCode });
+		await this.putExecutionToWait(new Date(Date.now() + 60_000));
+		return [items];
+	}
+
+	async webhook() {
+		const body = this.getBodyData();
+		if (body?.ready !== true) return { webhookResponse: { stillWaiting: true } };
+		return {
+			workflowData: [[{ json: { resumedWith: body, label: this.getNodeParameter('label'), executionId: this.getExecutionId() } }]],
+		};
+	}
+}
+
 /** A credential with a declarative test, independent of the package's own. */
 class ProbeCredential {
 	name = 'probeApi';
@@ -447,7 +494,7 @@ describe('webhook()', () => {
 			rawBodyLength: JSON.stringify({ task_uuid: 't-1', nested: { a: 1 } }).length,
 			credentialKey: 'secret-key',
 		});
-		// n8n 2.40 loses static-data changes on this path (notes B): changed, not saved.
+		// n8n 2.40 loses static-data changes made on this path: changed, not saved.
 		expect(call.staticData).toEqual({ changed: true, saved: false, value: { calls: 1 } });
 		expect(harness.getStaticData(HarnessProbeTrigger)).toBeUndefined();
 	});
@@ -540,6 +587,52 @@ describe('webhook()', () => {
 		await fetch(hook.url(), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'ping' });
 		expect((await nextCall).webhookResult.workflowData[0][0].json.body).toBe('ping');
 		await hook.close();
+	});
+});
+
+describe('waiting and resuming (restartWebhook)', () => {
+	const post = (url, body) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+	test('a waiting run is resumed through its live resume URL', async () => {
+		const waiting = await harness.runExecute(HarnessWaiter, { inputItems: [{ json: { n: 1 } }] });
+		expect(waiting.status).toBe('waiting');
+		expect(waiting.waitTill.getTime()).toBeGreaterThan(Date.now());
+		expect(waiting.output[0][0].json).toEqual({ n: 1, waiting: true, tooEarlyStatus: 409 });
+		const { resumeUrl } = waiting;
+		expect(resumeUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/webhook-waiting/${waiting.executionId}\\?signature=\\w+`));
+		// The node really handed the URL to the server.
+		expect(server.requests.findLast((r) => r.url === '/en/api/remember').body).toContain(encodeURIComponent(resumeUrl));
+
+		const unsigned = await post(resumeUrl.replace(/\?signature=.*/, ''), { ready: true });
+		expect(unsigned.status).toBe(401);
+		expect(await unsigned.json()).toEqual({ error: 'Invalid token' });
+
+		const early = await post(resumeUrl, { ready: false });
+		expect(early.status).toBe(200);
+		expect(await early.json()).toEqual({ stillWaiting: true });
+
+		const resumed = harness.waitForResume(waiting);
+		const final = await post(resumeUrl, { ready: true });
+		expect(final.status).toBe(200);
+		expect(await final.json()).toEqual({ message: 'Workflow was started' });
+
+		const result = await resumed;
+		expect(result.status).toBe('success');
+		expect(result.output).toEqual([[{
+			json: { resumedWith: { ready: true }, label: 'waiter', executionId: waiting.executionId },
+			pairedItem: { item: 0 },
+		}]]);
+		expect(result.call.response.statusCode).toBe(200);
+		expect(harness.resumeCalls(waiting).map((call) => call.response.statusCode)).toEqual([200, 200]);
+
+		expect((await post(resumeUrl, { ready: true })).status).toBe(409);
+	});
+
+	test('when the wait time is over the original input passes through', async () => {
+		const waiting = await harness.runExecute(HarnessWaiter, { inputItems: [{ json: { n: 2 } }] });
+		const result = await harness.expireWait(waiting);
+		expect(result.status).toBe('success');
+		expect(result.output[0].map((item) => item.json)).toEqual([{ n: 2, waiting: true, tooEarlyStatus: 409 }]);
 	});
 });
 

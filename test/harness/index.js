@@ -16,6 +16,7 @@ const { HarnessNodeTypes, HarnessCredentialTypes, loadPackageCredentialTypes, in
 const { TestCredentialsHelper } = require('./credentials-helper');
 const { HarnessWorkflow } = require('./workflow');
 const { runExecute } = require('./execute');
+const { WaitingExecutions } = require('./resume');
 const { describeBinary, describeItemBinaries } = require('./binary');
 const { startWebhookServer, runWebhookMethod } = require('./webhook');
 const { sendToWebhook } = require('./webhook-client');
@@ -31,6 +32,7 @@ class Harness {
 		this.workflows = new Map();
 		this.executionCounter = 0;
 		this.openServers = new Set();
+		this.waitingExecutions = new WaitingExecutions(runtime);
 	}
 
 	/** Every call made on n8n's Logger (by nodes and by n8n) since the harness started. */
@@ -81,10 +83,38 @@ class Harness {
 	 * @param {AbortSignal} [options.abortSignal] aborting it stops the execution like n8n's Stop button
 	 * @param {string} [options.timezone] workflow timezone setting
 	 * @param {string} [options.mode='trigger'] execution mode; 'manual' does not save static data (as in n8n)
-	 * @returns {Promise<{output, error, status, hints, executionId, run, binaries}>}
+	 * @returns {Promise<{output, error, status, hints, executionId, run, binaries, waitTill?, resumeUrl?}>}
 	 */
 	async runExecute(NodeClass, options = {}) {
-		const result = await runExecute(this.internals(NodeClass), options);
+		const ctx = this.internals(NodeClass);
+		// Live resume URLs, so a waiting node can hand `$execution.resumeUrl` to a server.
+		ctx.urls = await this.waitingExecutions.urls();
+		ctx.onExecutionStart = (executionId) => this.waitingExecutions.markRunning(executionId);
+		const result = await runExecute(ctx, options);
+		this.waitingExecutions.register(ctx, result);
+		return this.withBinaries(result);
+	}
+
+	/**
+	 * For a run that ended with status 'waiting': resolves once a request to its
+	 * `resumeUrl` made n8n continue it, with the continued run's result and
+	 * `call` (the resuming request's record: webhookResult, response, ...).
+	 */
+	async waitForResume(waitingResult) {
+		return this.withBinaries(await this.waitingExecutions.waitForResume(executionIdOf(waitingResult)));
+	}
+
+	/** Continues a waiting run as n8n does when its wait time is over (input passes through). */
+	async expireWait(waitingResult) {
+		return this.withBinaries(await this.waitingExecutions.expire(executionIdOf(waitingResult)));
+	}
+
+	/** Records of all requests made to a waiting run's resume URL, including refused ones. */
+	resumeCalls(waitingResult) {
+		return this.waitingExecutions.calls(executionIdOf(waitingResult));
+	}
+
+	withBinaries(result) {
 		result.binaries = (item) => describeItemBinaries(this.runtime.binaryDataService, item);
 		return result;
 	}
@@ -190,11 +220,16 @@ class Harness {
 	async close({ keepFiles = false } = {}) {
 		await Promise.all([...this.openServers].map(async (server) => await server.close()));
 		this.openServers.clear();
+		await this.waitingExecutions.close();
 		if (keepFiles) return;
 		for (const harnessWorkflow of this.workflows.values()) {
 			fs.rmSync(path.join(this.binaryDir, 'workflows', harnessWorkflow.id), { recursive: true, force: true });
 		}
 	}
+}
+
+function executionIdOf(resultOrId) {
+	return typeof resultOrId === 'object' ? resultOrId.executionId : String(resultOrId);
 }
 
 /**

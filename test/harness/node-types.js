@@ -40,14 +40,20 @@ class HarnessNodeTypes {
 		this.byName = new Map();
 	}
 
-	/** Registers a node class (once) and returns `{ typeName, nodeType }`. */
+	/**
+	 * Registers a node class and returns `{ typeName, nodeType }`. A class is
+	 * instantiated once; later calls (same class or same type name) reuse it.
+	 */
 	register(NodeClassOrInstance) {
 		const key = typeof NodeClassOrInstance === 'function' ? NodeClassOrInstance : NodeClassOrInstance.constructor;
 		for (const [typeName, entry] of this.byName) {
 			if (entry.key === key) return { typeName, nodeType: entry.nodeType };
 		}
-		const nodeType = prepareLikeLoader(instantiate(NodeClassOrInstance));
-		const typeName = typeNameFor(nodeType);
+		const candidate = instantiate(NodeClassOrInstance);
+		const typeName = typeNameFor(candidate);
+		const existing = this.byName.get(typeName);
+		if (existing) return { typeName, nodeType: existing.nodeType };
+		const nodeType = prepareLikeLoader(candidate);
 		this.byName.set(typeName, { key, nodeType });
 		return { typeName, nodeType };
 	}

@@ -57,6 +57,8 @@ function listWebhooks(workflow, node, nodeType, mode) {
 			description,
 			httpMethod: String(evaluateField(workflow, node, description, 'httpMethod', mode, 'GET')).toUpperCase(),
 			nodePath: path,
+			// Restart webhooks only live under /webhook-waiting/<executionId> (resume.js).
+			restart: restartWebhook === true,
 			urlPath: prefix + NodeHelpers.getNodeWebhookPath(workflow.id, node, path, isFullPath, restartWebhook),
 		};
 	});
@@ -169,7 +171,7 @@ function matchWebhook(harnessWorkflow, options, req) {
 	const workflowNode = workflow.getNode(node.name);
 	const pathname = new URL(req.url, 'http://harness.local').pathname;
 	const webhook = listWebhooks(workflow, workflowNode, harnessWorkflow.nodeType, mode).find(
-		(candidate) => candidate.httpMethod === req.method && candidate.urlPath === pathname,
+		(candidate) => !candidate.restart && candidate.httpMethod === req.method && candidate.urlPath === pathname,
 	);
 	return { workflow, workflowNode, webhook, mode };
 }
@@ -205,7 +207,7 @@ function webhookDataFor(workflow, workflowNode, webhook, additionalData, mode) {
  * otherwise an execution starts first and then the automatic answer is sent.
  * On that second path n8n 2.40 builds a new Workflow over the same static
  * data, which clears its "changed" flag before the save, so changes made in
- * webhook() are lost (notes B) — the harness reproduces that.
+ * webhook() are lost (observed on a running n8n 2.40) — the harness reproduces that.
  */
 function answerAfterWebhook({ call, respond, result, workflow, workflowNode, webhook, harnessWorkflow, mode, responseCode }) {
 	if (result.noWebhookResponse === true || result.workflowData === undefined) {
@@ -317,8 +319,8 @@ async function startWebhookServer(ctx, options = {}) {
 			});
 			const workflow = harnessWorkflow.createWorkflow(node, options);
 			const webhook = listWebhooks(workflow, workflow.getNode(node.name), harnessWorkflow.nodeType, options.mode ?? 'webhook')
-				.find((candidate) => candidate.description.name === name);
-			if (!webhook) throw new Error(`The node has no webhook named "${name}"`);
+				.find((candidate) => candidate.description.name === name && !candidate.restart);
+			if (!webhook) throw new Error(`The node has no (non-restart) webhook named "${name}"`);
 			return { url: handle.baseUrl + webhook.urlPath, httpMethod: webhook.httpMethod };
 		},
 		/** URL of a webhook of the node (by description name, default 'default'). */

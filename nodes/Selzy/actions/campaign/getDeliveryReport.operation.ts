@@ -135,8 +135,11 @@ export const description = updateDisplayOptions(
 
 /** When the node runs as an AI agent's tool it must not hold the agent for half an hour. */
 const TOOL_WAIT_MS = 60_000;
-/** Callback mode polls this long in-process first: a callback that came while the execution still ran would be refused. */
-const CALLBACK_GRACE_MS = 45_000;
+/**
+ * Callback mode polls in-process for `graceMs` first: a callback that came while the execution
+ * still ran would be refused by n8n. Tests shorten it.
+ */
+export const callbackTiming = { graceMs: 45_000 };
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const campaignId = String(
@@ -187,7 +190,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	if (waitMode === 'none') return [{ json: taskJson, pairedItem: { item: itemIndex } }];
 
-	const poll = pollSettingsFrom(options, itemIndex, asTool ? TOOL_WAIT_MS : callbackMode ? CALLBACK_GRACE_MS : undefined);
+	const poll = pollSettingsFrom(options, itemIndex, asTool ? TOOL_WAIT_MS : callbackMode ? callbackTiming.graceMs : undefined);
 	const outcome = await finishWaiting.call(this, task.task_uuid, poll, asTool || callbackMode);
 	if (!outcome.task.file_to_download && callbackMode) {
 		const fullTimeout = pollSettingsFrom(options, itemIndex).timeoutMs;
