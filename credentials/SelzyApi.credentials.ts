@@ -70,7 +70,17 @@ export class SelzyApi implements ICredentialType {
 				properties: {
 					key: 'code',
 					value: 'invalid_api_key',
-					message: 'Selzy rejected the API key (invalid_api_key). Copy it again from Settings → Integrations and API.',
+					message:
+						'Selzy: the API key is not valid (invalid_api_key). Copy it again from Settings → Integrations and API.',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'code',
+					value: 'access_denied',
+					message:
+						'Selzy: API access is denied for this key (access_denied). Enable API access in your Selzy account.',
 				},
 			},
 		],

@@ -1,8 +1,8 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
 
 import { deliverReport, readReportSettings, reportFailure, type ReportOutput, type SelzyTask } from '../report/output';
 import { fetchFieldNamesById } from '../transport/catalog';
+import { selzyCodeOf } from '../transport/errors';
 import { getTaskResult } from '../transport/tasks';
 
 /** Answers the caller now; the node returns `noWebhookResponse` so n8n sends nothing more. */
@@ -23,8 +23,7 @@ export async function verifyTask(context: IWebhookFunctions, claimed: SelzyTask)
 		const task = await getTaskResult.call(context, claimed.task_uuid);
 		return { task: { ...task, task_type: task.task_type ?? claimed.task_type } };
 	} catch (error) {
-		const code = error instanceof NodeApiError ? String((error.errorResponse as IDataObject)?.code ?? '') : '';
-		if (code === 'invalid_arg') return { rejection: { status: 404, error: 'Unknown task' } };
+		if (selzyCodeOf(error) === 'invalid_arg') return { rejection: { status: 404, error: 'Unknown task' } };
 		context.logger.error(`Selzy: could not verify task ${claimed.task_uuid}: ${(error as Error).message}`);
 		return { rejection: { status: 503, error: 'Could not verify the task with Selzy; try again later' } };
 	}

@@ -92,13 +92,21 @@ export interface SelzyErrorDetails {
  * The single place where failures of Selzy calls become n8n errors.
  * Only the fields given here travel with the error: never the request, whose body carries the key.
  */
+/** Selzy's error code carried by an error from `createSelzyError`, if any. */
+export function selzyCodeOf(error: unknown): string | undefined {
+	if (!(error instanceof NodeApiError)) return undefined;
+	const code = (error.errorResponse as JsonObject | undefined)?.selzyCode;
+	return typeof code === 'string' ? code : undefined;
+}
+
 export function createSelzyError(node: INode, details: SelzyErrorDetails, secret?: string): NodeApiError {
 	const message = redact(details.message, secret);
 	const retried = details.attempts && details.attempts > 1 ? ` (after ${details.attempts} attempts)` : '';
 	const description = redact(details.description ?? hintForCode(details.code), secret);
+	// `selzyCode`, not `code`: NodeApiError would read `code` as an HTTP status.
 	const errorResponse: JsonObject = {
 		method: details.method,
-		code: details.code,
+		selzyCode: details.code,
 		message,
 	};
 	if (details.httpStatus !== undefined) errorResponse.httpStatus = details.httpStatus;

@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { RETRYABLE_CODES, createSelzyError, decodeHtmlEntities, type SelzyErrorDetails } from './errors';
+import { RETRYABLE_CODES, createSelzyError, decodeHtmlEntities, redact, type SelzyErrorDetails } from './errors';
 import { waitFor } from './wait';
 
 export type SelzyContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions | IHookFunctions;
@@ -34,6 +34,19 @@ export const retryPolicy = {
 	baseDelayMs: 1000,
 	maxDelayMs: 20_000,
 	maxTotalMs: 60_000,
+};
+
+/** Words instead of Node's error codes: n8n replaces a message that contains such a code with a generic one. */
+const NETWORK_FAILURES: Record<string, string> = {
+	ECONNREFUSED: 'the connection was refused',
+	ENOTFOUND: 'the host name was not found',
+	EAI_AGAIN: 'the host name could not be resolved',
+	EHOSTUNREACH: 'the host is unreachable',
+	ENETUNREACH: 'the network is unreachable',
+	ECONNRESET: 'the connection was reset',
+	ETIMEDOUT: 'the connection timed out',
+	ECONNABORTED: 'the request timed out',
+	EPIPE: 'the connection broke',
 };
 
 /**
@@ -74,7 +87,7 @@ export async function selzyApiRequest<T = unknown>(
 	for (let attempt = 1; attempt <= retryPolicy.maxAttempts; attempt++) {
 		const outcome = await sendOnce(this, credentials, method, params, options);
 		if (!outcome.failure) return outcome.result as T;
-		failure = { ...outcome.failure, attempts: attempt };
+		failure = { ...outcome.failure, message: redact(outcome.failure.message, credentials.apiKey), attempts: attempt };
 
 		const delay = backoffDelay(attempt, failure.retryAfterMs);
 		const outOfTime = Date.now() - started + delay > retryPolicy.maxTotalMs;
@@ -146,7 +159,7 @@ function networkFailure(method: string, error: unknown, options: SelzyCallOption
 	return {
 		method,
 		code: 'network_error',
-		message: `Could not reach Selzy (${code ?? 'connection failed'})`,
+		message: `Could not reach Selzy: ${(code && NETWORK_FAILURES[code]) ?? 'the connection failed'}`,
 		description: notSent
 			? 'The Selzy API did not accept the connection. Check the Base URL in the credential and this server’s network access.'
 			: 'The connection to Selzy broke before an answer arrived.' +
