@@ -90,7 +90,6 @@ const contenders = {
 	async 'this package (record by record)'(chunks) {
 		let records = 0;
 		const meta = createReportMeta();
-		// eslint-disable-next-line no-unused-vars
 		for await (const _ of recordsFromReport(fromChunks(chunks), {}, meta)) records++;
 		return records - 1;
 	},

@@ -3,6 +3,7 @@ import type {
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
+	IWebhookDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
@@ -12,6 +13,21 @@ import { resumeOnCallback } from './actions/campaign/resumeOnCallback';
 import { properties } from './actions/node.description';
 import { router } from './actions/router';
 import { listSearch, loadOptions } from './methods';
+
+/**
+ * Receives Selzy's callback on this execution's resume URL (Wait: Until Selzy Notifies).
+ * A restart webhook lives only while an execution waits, so there is nothing to register.
+ */
+const resumeWebhooks: IWebhookDescription[] = [
+	{
+		name: 'default',
+		httpMethod: 'POST',
+		responseMode: 'onReceived',
+		responseData: '',
+		path: '',
+		restartWebhook: true,
+	},
+];
 
 export class Selzy implements INodeType {
 	description: INodeTypeDescription = {
@@ -28,17 +44,7 @@ export class Selzy implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'selzyApi', required: true }],
-		// Receives Selzy's callback on this execution's resume URL (Wait: Until Selzy Notifies).
-		webhooks: [
-			{
-				name: 'default',
-				httpMethod: 'POST',
-				responseMode: 'onReceived',
-				responseData: '',
-				path: '',
-				restartWebhook: true,
-			},
-		],
+		webhooks: resumeWebhooks,
 		properties,
 	};
 

@@ -10,6 +10,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { reportOptionFields, reportOutputProperty } from './actions/common.descriptions';
+import { claimDelivery, finishDelivery } from './callback/claims';
 import { deliverFromCallback, respond, verifyTask } from './callback/handling';
 import { deliveryKey, parseCallback, rememberDelivery, wasDelivered, type TriggerState } from './callback/parse';
 import type { ReportOutput } from './report/output';
@@ -155,19 +156,31 @@ export class SelzyTrigger implements INodeType {
 		}
 
 		// Saved because the node answers itself (noWebhookResponse); see the README on duplicates.
+		// The static data is saved only when webhook() returns, so a twin callback arriving during
+		// the download is caught by the claim this process holds meanwhile.
 		const state = this.getWorkflowStaticData('node') as TriggerState;
 		const key = deliveryKey(task);
-		if (wasDelivered(state, key)) return answer(200, { received: true, duplicate: true });
+		const claim = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${key}`;
+		if (wasDelivered(state, key) || !claimDelivery(claim)) {
+			return answer(200, { received: true, duplicate: true });
+		}
 		rememberDelivery(state, key);
 
 		// Answer before the download so a large report never keeps Selzy's request open.
 		answer(200, { received: true, task_uuid: task.task_uuid });
 
-		const output = this.getNodeParameter('output', 'file') as ReportOutput | 'task';
-		if (output === 'task' || !completed || !task.file_to_download) {
-			return { noWebhookResponse: true, workflowData: [[{ json: task }]] };
+		let delivered = false;
+		try {
+			const output = this.getNodeParameter('output', 'file') as ReportOutput | 'task';
+			const result: IWebhookResponseData =
+				output === 'task' || !completed || !task.file_to_download
+					? { noWebhookResponse: true, workflowData: [[{ json: task }]] }
+					: await deliverFromCallback(this, task, output);
+			delivered = true;
+			return result;
+		} finally {
+			finishDelivery(claim, delivered);
 		}
-		return await deliverFromCallback(this, task, output);
 	}
 }
 

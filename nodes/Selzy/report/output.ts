@@ -1,12 +1,13 @@
 import type { IBinaryData, IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { createReportMeta, type ReportMeta } from './decode';
+import { ReportError } from './errors';
 import { openReportDownload, type ReportContext, type ReportDownload } from './fetch';
-import { recordsFromReport } from './pipeline';
-import type { ReportMeta } from './decode';
-import { shapeRows } from './rows';
+import { recordBatchesFromReport } from './pipeline';
+import { shapeRowBatches } from './rows';
 import type { StatusGroup } from './statuses';
-import { summarizeRecords } from './summary';
+import { summarizeRecordBatches } from './summary';
 
 export type ReportOutput = 'file' | 'rows' | 'summary';
 
@@ -79,11 +80,16 @@ export async function deliverReport(
 		];
 	}
 
-	const meta = newMeta();
-	const records = recordsFromReport(download.bytes, { contentType: download.contentType, fileName: download.fileName }, meta);
+	// Batches of records: per-row async steps would cost more than the parsing itself.
+	const meta = createReportMeta();
+	const batches = recordBatchesFromReport(
+		download.bytes,
+		{ contentType: download.contentType, fileName: download.fileName },
+		meta,
+	);
 
 	if (settings.output === 'summary') {
-		const summary = await summarizeRecords(records);
+		const summary = await summarizeRecordBatches(batches);
 		context.logger.info(
 			`Selzy report ${task.task_uuid}: summarised ${summary.total} rows in ${Date.now() - started} ms`,
 		);
@@ -91,13 +97,14 @@ export async function deliverReport(
 	}
 
 	const items: INodeExecutionData[] = [];
-	for await (const row of shapeRows(records, {
+	const rowBatches = shapeRowBatches(batches, {
 		fieldNamesById: settings.fieldNamesById,
 		groups: settings.statusGroups,
 		sendResults: settings.sendResults,
 		limit: settings.limit || undefined,
-	})) {
-		items.push({ json: row as unknown as IDataObject });
+	});
+	for await (const rows of rowBatches) {
+		for (const row of rows) items.push({ json: row as unknown as IDataObject });
 	}
 	context.logger.info(
 		`Selzy report ${task.task_uuid}: ${items.length} rows kept from ${formatBytes(download.bytesRead())} in ${Date.now() - started} ms`,
@@ -131,13 +138,10 @@ function publicTask(task: SelzyTask): IDataObject {
 	return { task_uuid, task_type, status, file_to_download };
 }
 
-function newMeta(): ReportMeta {
-	return { compression: 'none', encoding: 'utf-8', bytesRead: 0 };
-}
-
 function describeMeta(meta: ReportMeta, download: ReportDownload): IDataObject {
 	const described: IDataObject = {
 		format: meta.format,
+		delimiter: meta.delimiter,
 		compression: meta.compression,
 		encoding: meta.encoding,
 		bytes: download.bytesRead(),
@@ -161,9 +165,11 @@ export function reportFailure(node: INode, error: unknown, task: SelzyTask, item
 		return error;
 	}
 	const message = error instanceof Error ? error.message : String(error);
+	const hint = error instanceof ReportError ? error.hint : undefined;
 	return new NodeOperationError(node, `The report of task ${task.task_uuid} could not be read: ${message}`, {
 		itemIndex,
 		description:
+			hint ??
 			'The file Selzy produced is not in a format this node understands. Choose the File output to get it unparsed, and report the case to the package maintainers.',
 	});
 }
