@@ -21,8 +21,17 @@ if [ ! -f "$dir/.complete" ]; then
   rm -rf "$dir"; mkdir -p "$dir"
   (
     cd "$dir"
-    echo '{"private":true}' > package.json
-    export PATH="$nodedir/bin:$PATH" npm_config_nodedir="$nodedir"
+    case "$version" in
+      1.*)
+        # n8n 1.x runs on Node 20 (the machine's own); its xlsx dependency points at a URL
+        # outside the npm registry, so the registry's last published xlsx stands in.
+        echo '{"private":true,"overrides":{"xlsx":"0.18.5"}}' > package.json
+        ;;
+      *)
+        echo '{"private":true}' > package.json
+        export PATH="$nodedir/bin:$PATH" npm_config_nodedir="$nodedir"
+        ;;
+    esac
     npm install --no-audit --no-fund --ignore-scripts "n8n@$version" >&2
     npm rebuild sqlite3 >&2
   )
