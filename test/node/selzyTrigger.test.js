@@ -318,6 +318,32 @@ describe('duplicate deliveries', () => {
 		expect(startedItems(second)).toBeUndefined();
 	});
 
+	test('two identical callbacks arriving at the same moment start the workflow once', async () => {
+		const task = await completedTask(sb, 1001);
+		const hook = await harness.startWebhook(SelzyTrigger, { parameters: { output: 'file' } });
+		const send = () =>
+			fetch(hook.url(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ result: task }) });
+		const answers = await Promise.all([send(), send()]);
+		const bodies = await Promise.all(answers.map((answer) => answer.json()));
+		await waitUntil(() => hook.calls.length === 2);
+
+		expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+		expect(bodies).toEqual(expect.arrayContaining([{ received: true, task_uuid: task.task_uuid }, { received: true, duplicate: true }]));
+		expect(hook.calls.filter((call) => startedItems(call))).toHaveLength(1);
+		expect(selzyCalls(sb, 'download')).toHaveLength(1);
+		await hook.close();
+	});
+
+	test('a test webhook (Listen for Test Event) remembers nothing, so a callback can be replayed', async () => {
+		const task = await completedTask(sb, 1001);
+		const request = { body: { result: task } };
+		for (let replay = 0; replay < 2; replay++) {
+			const call = await harness.runWebhook(SelzyTrigger, { mode: 'manual', parameters: { output: 'task' }, request });
+			expect(startedItems(call)).toHaveLength(1);
+			expect(call.staticData.saved).toBe(false);
+		}
+	});
+
 	test('a delivery saved in static data earlier (e.g. before a restart) is not delivered again', async () => {
 		const task = await completedTask(sb, 1001);
 		const call = await harness.runWebhook(SelzyTrigger, {

@@ -1,0 +1,122 @@
+'use strict';
+// callback/parse.ts on its own: every body shape a Selzy callback can reach the trigger in, and the
+// bounded memory of deliveries.
+
+const querystring = require('node:querystring');
+const {
+	parseCallback,
+	MAX_CALLBACK_BYTES,
+	REMEMBERED_DELIVERIES,
+	deliveryKey,
+	wasDelivered,
+	rememberDelivery,
+} = require('../../nodes/Selzy/callback/parse.ts');
+
+const UUID = '0f8e2a1c-4b7d-4e6f-9a3b-2c1d0e9f8a7b';
+const LINK = 'https://files.selzy.example/r/abc/campaign-1001.csv?sig=x%2By';
+const completed = { task_uuid: UUID, task_type: 'getCampaignDeliveryStats', status: 'completed', file_to_download: LINK };
+
+/** What n8n hands the node for a form body: querystring.parse's flat, null-prototype object. */
+const asN8nForm = (text) => querystring.parse(text);
+const raw = (text) => Buffer.from(text, 'utf8');
+
+describe('shapes Selzy may send', () => {
+	test('nested JSON, as n8n parsed it', () => {
+		const body = { result: completed };
+		expect(parseCallback(body, raw(JSON.stringify(body)))).toEqual({ task: completed });
+	});
+
+	test('a form with flat keys result[task_uuid], as n8n parsed it', () => {
+		const text = Object.entries(completed)
+			.map(([key, value]) => `${encodeURIComponent(`result[${key}]`)}=${encodeURIComponent(value)}`)
+			.join('&');
+		expect(parseCallback(asN8nForm(text), raw(text))).toEqual({ task: completed });
+	});
+
+	test('a form key sent twice counts once (the first value)', () => {
+		const text = `result[task_uuid]=${UUID}&result[status]=completed&result[status]=processing`;
+		expect(parseCallback(asN8nForm(text), raw(text)).task.status).toBe('completed');
+	});
+
+	test('a JSON string inside a form field, with or without its own "result"', () => {
+		for (const inner of [completed, { result: completed }]) {
+			const text = `result=${encodeURIComponent(JSON.stringify(inner))}`;
+			expect(parseCallback(asN8nForm(text), raw(text))).toEqual({ task: completed });
+		}
+	});
+
+	test('a JSON string as the value of "result" in a JSON body', () => {
+		const body = { result: JSON.stringify(completed) };
+		expect(parseCallback(body, undefined)).toEqual({ task: completed });
+	});
+
+	test('only raw bytes (a content type n8n does not parse): JSON or form', () => {
+		expect(parseCallback(undefined, raw(`  ${JSON.stringify({ result: completed })}\n`))).toEqual({ task: completed });
+		const form = `result%5Btask_uuid%5D=${UUID}&result%5Bstatus%5D=completed`;
+		expect(parseCallback(undefined, raw(form))).toEqual({ task: { task_uuid: UUID, status: 'completed' } });
+	});
+
+	test('text/plain: n8n gives a string, the bytes are read instead', () => {
+		const text = JSON.stringify({ result: completed });
+		expect(parseCallback(text, raw(text))).toEqual({ task: completed });
+	});
+
+	test('values are normalised: task_uuid trimmed, scalars become text, a missing status is "unknown"', () => {
+		const body = { result: { task_uuid: ` ${UUID.toUpperCase()}\n`, task_type: 7, file_to_download: 42, extra: { a: 1 } } };
+		expect(parseCallback(body, undefined)).toEqual({
+			task: { task_uuid: UUID.toUpperCase(), task_type: '7', status: 'unknown', file_to_download: '42', extra: { a: 1 } },
+		});
+	});
+});
+
+describe('bodies that are refused', () => {
+	test.each([
+		['nothing at all', undefined, undefined, 'The body is not JSON or form data'],
+		['an empty buffer', undefined, raw(''), 'The body is not JSON or form data'],
+		['plain words', 'hello', raw('hello'), 'The body is not JSON or form data'],
+		['broken JSON', undefined, raw('{"result": {'), 'The body is not JSON or form data'],
+		['a JSON array', [{ task_uuid: UUID }], raw(JSON.stringify([{ task_uuid: UUID }])), 'The body is not JSON or form data'],
+		['no result', { task_uuid: UUID }, undefined, 'The body has no "result" object'],
+		['result is a number', { result: 5 }, undefined, 'The body has no "result" object'],
+		['result is a string that is not JSON', { result: 'done' }, undefined, 'The body has no "result" object'],
+		['no task_uuid', { result: { status: 'completed' } }, undefined, 'The body has no result.task_uuid'],
+		['a blank task_uuid', { result: { task_uuid: '   ' } }, undefined, 'The body has no result.task_uuid'],
+		['a task_uuid that is a path', { result: { task_uuid: '../../etc/passwd' } }, undefined, 'result.task_uuid is not a task ID'],
+		['a task_uuid with a suffix', { result: { task_uuid: `${UUID}x` } }, undefined, 'result.task_uuid is not a task ID'],
+	])('%s', (_name, body, rawBody, problem) => {
+		expect(parseCallback(body, rawBody)).toEqual({ problem });
+	});
+
+	test('a body over 64 KiB, even one n8n parsed fine', () => {
+		const body = { result: completed, padding: '' };
+		const base = JSON.stringify(body).length;
+		body.padding = 'x'.repeat(MAX_CALLBACK_BYTES - base);
+		const atLimit = raw(JSON.stringify(body));
+		expect(atLimit.length).toBe(MAX_CALLBACK_BYTES);
+		expect(parseCallback(body, atLimit)).toEqual({ task: completed });
+
+		body.padding += 'x';
+		expect(parseCallback(body, raw(JSON.stringify(body)))).toEqual({
+			problem: `The body has ${MAX_CALLBACK_BYTES + 1} bytes; a Selzy callback is much smaller`,
+		});
+	});
+});
+
+describe('remembered deliveries', () => {
+	test('a task is one delivery per status, so "completed" after "processing" is new', () => {
+		const state = {};
+		rememberDelivery(state, deliveryKey({ task_uuid: UUID, status: 'processing' }));
+		expect(wasDelivered(state, deliveryKey({ task_uuid: UUID, status: 'processing' }))).toBe(true);
+		expect(wasDelivered(state, deliveryKey({ task_uuid: UUID, status: 'completed' }))).toBe(false);
+		expect(wasDelivered({}, deliveryKey(completed))).toBe(false);
+	});
+
+	test(`keeps only the newest ${REMEMBERED_DELIVERIES}`, () => {
+		const state = {};
+		for (let i = 0; i < REMEMBERED_DELIVERIES + 20; i++) rememberDelivery(state, `k${i}`);
+		expect(state.recentDeliveries).toHaveLength(REMEMBERED_DELIVERIES);
+		expect(wasDelivered(state, 'k19')).toBe(false);
+		expect(wasDelivered(state, 'k20')).toBe(true);
+		expect(wasDelivered(state, `k${REMEMBERED_DELIVERIES + 19}`)).toBe(true);
+	});
+});
