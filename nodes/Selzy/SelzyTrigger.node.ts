@@ -137,13 +137,11 @@ export class SelzyTrigger implements INodeType {
 		if ('problem' in parsed) return answer(400, { error: `Not a Selzy callback: ${parsed.problem}` });
 
 		let task = parsed.task;
-		if (this.getNodeParameter('verify', true) as boolean) {
+		const verify = this.getNodeParameter('verify', true) as boolean;
+		if (verify) {
 			const verified = await verifyTask(this, task);
 			if ('rejection' in verified) return answer(verified.rejection.status, { error: verified.rejection.error });
 			task = verified.task;
-		} else {
-			const problem = await unsafeLinkProblem(this, task.file_to_download);
-			if (problem) return answer(400, { error: problem });
 		}
 
 		const taskTypes = this.getNodeParameter('taskTypes', ['getCampaignDeliveryStats']) as string[];
@@ -153,6 +151,12 @@ export class SelzyTrigger implements INodeType {
 		const completed = isTaskCompleted(task);
 		if (!completed && !(this.getNodeParameter('includeUnfinished', false) as boolean)) {
 			return answer(200, { received: true, ignored: `status ${task.status}` });
+		}
+		const output = this.getNodeParameter('output', 'file') as ReportOutput | 'task';
+		const downloads = output !== 'task' && completed && Boolean(task.file_to_download);
+		if (!verify && downloads) {
+			const problem = await unsafeLinkProblem(this, task.file_to_download);
+			if (problem) return answer(400, { error: problem });
 		}
 
 		// Saved because the node answers itself (noWebhookResponse); see the README on duplicates.
@@ -171,11 +175,9 @@ export class SelzyTrigger implements INodeType {
 
 		let delivered = false;
 		try {
-			const output = this.getNodeParameter('output', 'file') as ReportOutput | 'task';
-			const result: IWebhookResponseData =
-				output === 'task' || !completed || !task.file_to_download
-					? { noWebhookResponse: true, workflowData: [[{ json: task }]] }
-					: await deliverFromCallback(this, task, output);
+			const result: IWebhookResponseData = downloads
+				? await deliverFromCallback(this, task, output as ReportOutput)
+				: { noWebhookResponse: true, workflowData: [[{ json: task }]] };
 			delivered = true;
 			return result;
 		} finally {

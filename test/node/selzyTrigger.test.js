@@ -8,6 +8,7 @@ const { createSandbox } = require('../sandbox/server');
 const { SelzyTrigger } = require('../../nodes/Selzy/SelzyTrigger.node.ts');
 const { Selzy } = require('../../nodes/Selzy/Selzy.node.ts');
 const { retryPolicy } = require('../../nodes/Selzy/transport/request.ts');
+const { VERIFY_RETRY } = require('../../nodes/Selzy/callback/handling.ts');
 const {
 	startRecorder,
 	callSelzy,
@@ -255,7 +256,8 @@ describe('verification with Selzy (the default)', () => {
 
 	test('when Selzy cannot confirm the task, the caller gets 503 (try again) and nothing starts', async () => {
 		const task = await completedTask(sb, 1001);
-		sb.fault({ kind: 'html502', method: 'async/getTaskResult', times: retryPolicy.maxAttempts });
+		// Selzy waits for the answer, so verification makes only a few quick attempts.
+		sb.fault({ kind: 'html502', method: 'async/getTaskResult', times: VERIFY_RETRY.maxAttempts });
 		const call = await harness.runWebhook(SelzyTrigger, { parameters: { output: 'file' }, request: { body: { result: task } } });
 		expect(call.response.statusCode).toBe(503);
 		expect(call.response.body.error).toMatch(/try again later/);

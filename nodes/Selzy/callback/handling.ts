@@ -11,6 +11,8 @@ export function respond(context: IWebhookFunctions, status: number, body: IDataO
 	return { noWebhookResponse: true };
 }
 
+export const VERIFY_RETRY = { maxAttempts: 3, maxDelayMs: 2000, maxTotalMs: 5000 };
+
 export type Verification = { task: SelzyTask } | { rejection: { status: number; error: string } };
 
 /**
@@ -20,7 +22,8 @@ export type Verification = { task: SelzyTask } | { rejection: { status: number; 
  */
 export async function verifyTask(context: IWebhookFunctions, claimed: SelzyTask): Promise<Verification> {
 	try {
-		const task = await getTaskResult.call(context, claimed.task_uuid);
+		// Selzy waits for this answer, so verification retries only briefly.
+		const task = await getTaskResult.call(context, claimed.task_uuid, { retry: VERIFY_RETRY });
 		return { task: { ...task, task_type: task.task_type ?? claimed.task_type } };
 	} catch (error) {
 		if (selzyCodeOf(error) === 'invalid_arg') return { rejection: { status: 404, error: 'Unknown task' } };

@@ -26,6 +26,8 @@ export interface SelzyCallOptions {
 	 */
 	startsWork?: boolean;
 	itemIndex?: number;
+	/** Tighter retry bounds, e.g. while a webhook caller waits for the answer. */
+	retry?: Partial<typeof retryPolicy>;
 }
 
 /** Bounds for retries; tests shorten the delays. */
@@ -82,19 +84,20 @@ export async function selzyApiRequest<T = unknown>(
 	const credentials = (await this.getCredentials('selzyApi')) as unknown as SelzyCredentials;
 	const signal = cancelSignalOf(this);
 	const started = Date.now();
+	const policy = tightest(retryPolicy, options.retry);
 	let failure: Attempt['failure'];
 
-	for (let attempt = 1; attempt <= retryPolicy.maxAttempts; attempt++) {
+	for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
 		const outcome = await sendOnce(this, credentials, method, params, options);
 		if (!outcome.failure) return outcome.result as T;
 		failure = { ...outcome.failure, message: redact(outcome.failure.message, credentials.apiKey), attempts: attempt };
 
-		const delay = backoffDelay(attempt, failure.retryAfterMs);
-		const outOfTime = Date.now() - started + delay > retryPolicy.maxTotalMs;
-		if (!failure.retryable || attempt === retryPolicy.maxAttempts || outOfTime) break;
+		const delay = backoffDelay(policy, attempt, failure.retryAfterMs);
+		const outOfTime = Date.now() - started + delay > policy.maxTotalMs;
+		if (!failure.retryable || attempt === policy.maxAttempts || outOfTime) break;
 
 		this.logger.info(
-			`Selzy ${method}: ${failure.message}; retrying in ${Math.round(delay)} ms (attempt ${attempt + 1} of ${retryPolicy.maxAttempts})`,
+			`Selzy ${method}: ${failure.message}; retrying in ${Math.round(delay)} ms (attempt ${attempt + 1} of ${policy.maxAttempts})`,
 		);
 		try {
 			await waitFor(delay, signal);
@@ -107,15 +110,25 @@ export async function selzyApiRequest<T = unknown>(
 	throw createSelzyError(this.getNode(), { ...failure!, itemIndex: options.itemIndex }, credentials.apiKey);
 }
 
+/** Each bound is the smaller of the general policy and the call's own. */
+function tightest(policy: typeof retryPolicy, override: Partial<typeof retryPolicy> = {}): typeof retryPolicy {
+	return {
+		maxAttempts: Math.min(policy.maxAttempts, override.maxAttempts ?? Infinity),
+		baseDelayMs: Math.min(policy.baseDelayMs, override.baseDelayMs ?? Infinity),
+		maxDelayMs: Math.min(policy.maxDelayMs, override.maxDelayMs ?? Infinity),
+		maxTotalMs: Math.min(policy.maxTotalMs, override.maxTotalMs ?? Infinity),
+	};
+}
+
 function cancelSignalOf(context: SelzyContext): AbortSignal | undefined {
 	return 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
 }
 
 /** Exponential backoff with full jitter; a server's Retry-After wins when it is longer. */
-function backoffDelay(attempt: number, retryAfterMs?: number): number {
-	const ceiling = Math.min(retryPolicy.maxDelayMs, retryPolicy.baseDelayMs * 2 ** (attempt - 1));
+function backoffDelay(policy: typeof retryPolicy, attempt: number, retryAfterMs?: number): number {
+	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
 	const jittered = ceiling / 2 + Math.random() * (ceiling / 2);
-	return Math.min(retryPolicy.maxDelayMs, Math.max(jittered, retryAfterMs ?? 0));
+	return Math.min(policy.maxDelayMs, Math.max(jittered, retryAfterMs ?? 0));
 }
 
 async function sendOnce(

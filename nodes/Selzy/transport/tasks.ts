@@ -2,7 +2,7 @@ import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { SelzyTask } from '../report/output';
-import { selzyApiRequest } from './request';
+import { selzyApiRequest, type SelzyCallOptions } from './request';
 import { waitFor } from './wait';
 
 /** Statuses Selzy shows while a task is still being prepared. */
@@ -21,9 +21,9 @@ export function isTaskCompleted(task: SelzyTask): boolean {
 export async function getTaskResult(
 	this: IExecuteFunctions | IWebhookFunctions,
 	taskUuid: string,
-	itemIndex?: number,
+	options: SelzyCallOptions = {},
 ): Promise<SelzyTask> {
-	const result = await selzyApiRequest.call(this, 'async/getTaskResult', { task_uuid: taskUuid }, { itemIndex });
+	const result = await selzyApiRequest.call(this, 'async/getTaskResult', { task_uuid: taskUuid }, options);
 	const task = (result ?? {}) as SelzyTask;
 	return { ...task, task_uuid: String(task.task_uuid ?? taskUuid), status: String(task.status ?? 'unknown') };
 }
@@ -54,7 +54,7 @@ export async function pollTask(
 	let delay = settings.firstDelayMs;
 	let lastStatus = '';
 	for (let poll = 1; ; poll++) {
-		const task = await getTaskResult.call(this, taskUuid, settings.itemIndex);
+		const task = await getTaskResult.call(this, taskUuid, { itemIndex: settings.itemIndex });
 		if (task.status !== lastStatus) {
 			this.logger.info(`Selzy task ${taskUuid}: ${task.status} (poll ${poll}, ${Math.round((Date.now() - started) / 1000)} s)`);
 			lastStatus = task.status;

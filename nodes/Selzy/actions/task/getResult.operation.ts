@@ -82,7 +82,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const task =
 		waitMode === 'poll'
 			? (await finishWaiting.call(this, taskUuid, pollSettingsFrom(options, itemIndex), false)).task
-			: await getTaskResult.call(this, taskUuid, itemIndex);
+			: await getTaskResult.call(this, taskUuid, { itemIndex });
 
 	if (output === 'status' || !isTaskCompleted(task) || !task.file_to_download) {
 		return [{ json: { ...task, ready: isTaskCompleted(task) && Boolean(task.file_to_download) }, pairedItem: { item: itemIndex } }];
