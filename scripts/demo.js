@@ -5,16 +5,14 @@
 // Env: N8N_PORT (default 5678), SELZY_API_KEY, SELZY_SANDBOX_PORT, WEBHOOK_URL, SELZY_CACHE, N8N_VERSION,
 // DEMO_USER_FOLDER (default <cache>/demo-user), DEMO_SKIP_BUILD=1 (pack the existing dist/).
 
-const fs = require('node:fs');
 const path = require('node:path');
 
 const h = require('../test/e2e/n8n');
+const { exampleFiles, loadExample } = require('./examples');
 
 const LOGIN = { email: 'demo@example.com', password: 'Selzy-Demo-2025', firstName: 'Selzy', lastName: 'Demo' };
 const CREDENTIAL_NAME = 'Selzy account';
-const CREDENTIAL_PLACEHOLDER = 'SELZY_CREDENTIAL_ID';
 const SANDBOX_CAMPAIGN = '1002';
-const EXAMPLES_DIR = path.join(h.REPO, 'examples');
 
 async function main() {
 	const port = Number(process.env.N8N_PORT || 5678);
@@ -107,16 +105,9 @@ async function upsertCredential(client, data) {
 async function importExamples(client, credential, useRealApi) {
 	const existing = await client.listWorkflows();
 	const result = [];
-	for (const file of fs.readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith('.json')).sort()) {
-		const text = fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8').replaceAll(CREDENTIAL_PLACEHOLDER, credential.id);
-		const workflow = JSON.parse(text);
-		for (const node of workflow.nodes) {
-			if (node.credentials?.selzyApi) node.credentials.selzyApi.name = credential.name;
-			// In the sandbox a campaign is known in advance; with the real API the user picks one.
-			if (!useRealApi && node.parameters?.campaignId?.__rl && !node.parameters.campaignId.value) {
-				node.parameters.campaignId = { __rl: true, mode: 'id', value: SANDBOX_CAMPAIGN };
-			}
-		}
+	for (const file of exampleFiles()) {
+		// In the sandbox a campaign is known in advance; with the real API the user picks one.
+		const workflow = loadExample(file, credential, useRealApi ? undefined : { mode: 'id', value: SANDBOX_CAMPAIGN });
 		const found = existing.find((w) => w.name === workflow.name);
 		const saved = found ? await client.getWorkflow(found.id) : await client.createWorkflow(workflow);
 		result.push({ file, workflow: saved });

@@ -14,10 +14,10 @@ const path = require('node:path');
 const { chromium } = require('playwright-core');
 
 const h = require('../test/e2e/n8n');
+const { exampleFiles, loadExample } = require('./examples');
 const { createSandbox } = require('../test/sandbox/server');
 
 const OUT_DIR = path.join(h.REPO, 'docs', 'screenshots');
-const EXAMPLES_DIR = path.join(h.REPO, 'examples');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
 	'--headless',
@@ -33,7 +33,6 @@ const VIEWPORT = { width: 1440, height: 900 };
 const LOGIN = { email: 'screenshots@example.com', password: 'Selzy-Screens-2025', firstName: 'Selzy', lastName: 'Demo' };
 // Shown as the trigger's Production URL; nothing is ever sent there.
 const PUBLIC_WEBHOOK_URL = 'https://n8n.example.com/';
-const CREDENTIAL_PLACEHOLDER = 'SELZY_CREDENTIAL_ID';
 const CAMPAIGN = '1002'; // sandbox campaign with 1,000 recipients
 const MANUAL_TRIGGER = 'When clicking ‘Execute workflow’';
 const EXAMPLES = {
@@ -216,12 +215,7 @@ async function main() {
 async function importExamples(client, credential) {
 	const ids = {};
 	for (const [key, { file }] of Object.entries(EXAMPLES)) {
-		const text = fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8').replaceAll(CREDENTIAL_PLACEHOLDER, credential.id);
-		const workflow = JSON.parse(text);
-		for (const node of workflow.nodes) {
-			if (node.credentials?.selzyApi) node.credentials.selzyApi.name = credential.name;
-			if (node.parameters?.campaignId?.__rl) node.parameters.campaignId = { __rl: true, mode: 'list', value: CAMPAIGN };
-		}
+		const workflow = loadExample(file, credential, { mode: 'list', value: CAMPAIGN });
 		ids[key] = (await client.createWorkflow(workflow)).id;
 	}
 	return ids;

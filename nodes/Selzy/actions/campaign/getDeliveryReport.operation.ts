@@ -61,7 +61,14 @@ const properties: INodeProperties[] = [
 			},
 		],
 		default: 'poll',
-		hint: '“Until Selzy Notifies”: if the Timeout passes first, the workflow continues with the input items plus a selzyReport field naming the task; fetch it later with Task → Get Result.',
+	},
+	{
+		displayName:
+			'The execution waits without holding a worker and resumes when Selzy calls back. n8n must be reachable from the internet (set WEBHOOK_URL). If the Timeout passes first, the workflow continues with the input items plus a selzyReport field naming the task: fetch it later with Task → Get Result.',
+		name: 'callbackNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { waitMode: ['callback'] } },
 	},
 	{
 		displayName: 'Notify URL',

@@ -1,0 +1,26 @@
+// Example workflows from examples/, with the credential placeholder (and, for the sandbox, a
+// campaign) filled in. Shared by the demo and the screenshot script.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const EXAMPLES_DIR = path.join(__dirname, '..', 'examples');
+const CREDENTIAL_PLACEHOLDER = 'SELZY_CREDENTIAL_ID';
+
+function exampleFiles() {
+	return fs.readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith('.json')).sort();
+}
+
+/** `campaign`: { mode, value } to put into empty campaign pickers, or undefined to leave them for the user. */
+function loadExample(file, credential, campaign) {
+	const text = fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8').replaceAll(CREDENTIAL_PLACEHOLDER, credential.id);
+	const workflow = JSON.parse(text);
+	for (const node of workflow.nodes) {
+		if (node.credentials?.selzyApi) node.credentials.selzyApi.name = credential.name;
+		if (campaign && node.parameters?.campaignId?.__rl) {
+			node.parameters.campaignId = { __rl: true, ...campaign };
+		}
+	}
+	return workflow;
+}
+
+module.exports = { exampleFiles, loadExample };
