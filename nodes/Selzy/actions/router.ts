@@ -29,10 +29,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			const results = await run.call(this, itemIndex);
 			for (const item of results) returnData.push(item);
 		} catch (error) {
-			if (this.continueOnFail() && !this.getExecutionCancelSignal()?.aborted) {
+			const cancelled = this.getExecutionCancelSignal()?.aborted === true;
+			if (this.continueOnFail() && !cancelled) {
 				returnData.push({ json: { error: (error as Error).message }, pairedItem: { item: itemIndex } });
 				continue;
 			}
+			// n8n records a stopped execution as canceled only when the error says "canceled"; otherwise as failed.
+			if (cancelled) throw new NodeOperationError(this.getNode(), 'The execution was canceled', { itemIndex });
 			throw error instanceof NodeOperationError || error instanceof NodeApiError
 				? error
 				: new NodeOperationError(this.getNode(), error as Error, { itemIndex });

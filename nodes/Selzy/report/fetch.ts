@@ -45,8 +45,8 @@ export interface DownloadOptions {
 }
 
 /**
- * Opens the report link as a stream. n8n's request timeout stops applying once headers arrive,
- * so a watchdog aborts the transfer when no byte arrives for `stallTimeoutMs`.
+ * Opens the report link as a stream. A watchdog aborts the transfer when no byte arrives for
+ * `stallTimeoutMs`, and says so (the request's own timeout would only report a broken connection).
  */
 export async function openReportDownload(
 	context: ReportContext,
@@ -67,7 +67,8 @@ export async function openReportDownload(
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			abortSignal: transfer.signal,
-			timeout: options.stallTimeoutMs,
+			// Axios keeps this as the socket's idle timeout after the headers; kept behind the watchdog so a stall is named one.
+			timeout: options.stallTimeoutMs + 2_000,
 		});
 	} catch (error) {
 		cancelSignal?.removeEventListener('abort', onCancel);
@@ -209,9 +210,24 @@ function fileNameFrom(disposition: unknown, url: string): string | undefined {
 	}
 }
 
+/** Words instead of Node's error codes: n8n replaces a message that contains such a code with a generic one. */
+const NETWORK_FAILURES: Record<string, string> = {
+	ECONNRESET: 'the connection was reset',
+	ECONNREFUSED: 'the connection was refused',
+	ECONNABORTED: 'the request timed out',
+	ETIMEDOUT: 'the connection timed out',
+	ENOTFOUND: 'the host name was not found',
+	EAI_AGAIN: 'the host name could not be resolved',
+	EHOSTUNREACH: 'the host is unreachable',
+	ENETUNREACH: 'the network is unreachable',
+	EADDRNOTAVAIL: 'the address is not available',
+	EPIPE: 'the connection broke',
+};
+
 function describeNetworkError(error: unknown): string {
 	const err = error as { code?: string; message?: string; cause?: { code?: string } };
 	const code = err?.code ?? err?.cause?.code;
+	if (code && NETWORK_FAILURES[code]) return NETWORK_FAILURES[code];
 	// Report links may carry signed query strings; keep them out of messages.
 	const message = String(err?.message ?? error).replace(/https?:\/\/\S+/g, '<report link>');
 	return code && !message.includes(code) ? `${message} (${code})` : message;

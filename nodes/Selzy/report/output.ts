@@ -1,7 +1,7 @@
 import type { IBinaryData, IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { createReportMeta, type ReportMeta } from './decode';
+import { createReportMeta, decodeReport, type ReportMeta } from './decode';
 import { ReportError } from './errors';
 import { openReportDownload, type ReportContext, type ReportDownload } from './fetch';
 import { recordBatchesFromReport } from './pipeline';
@@ -119,7 +119,58 @@ async function storeFile(
 ): Promise<IBinaryData> {
 	const fileName = settings.fileName || download.fileName || 'delivery-report.csv';
 	const mimeType = mimeTypeFor(download.contentType, fileName);
-	return await context.helpers.prepareBinaryData(download.toReadable(), fileName, mimeType);
+	let binary: IBinaryData;
+	try {
+		binary = await context.helpers.prepareBinaryData(download.toReadable(), fileName, mimeType);
+	} catch (error) {
+		// Other failures go on unchanged; reportFailure turns them into node errors.
+		throw isBinaryStoreSizeLimit(error) ? binaryStoreSizeLimitError(context, error as Error) : error;
+	}
+	await checkArchive(context, binary);
+	return binary;
+}
+
+/**
+ * n8n's `database` binary-data mode (the default in queue mode) buffers a file and refuses it
+ * above N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE with n8n-core's FileTooLargeError.
+ */
+function isBinaryStoreSizeLimit(error: unknown): boolean {
+	if (!(error instanceof Error)) return false;
+	return (
+		error.constructor?.name === 'FileTooLargeError' ||
+		/N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE|max size limit of .* set for `database` mode/.test(error.message)
+	);
+}
+
+function binaryStoreSizeLimitError(context: ReportContext, error: Error): NodeOperationError {
+	return new NodeOperationError(context.getNode(), 'The report file is too large for n8n’s binary data storage', {
+		description:
+			`${error.message.trim()} In this mode n8n keeps files in its database (N8N_DEFAULT_BINARY_DATA_MODE=database, ` +
+			'the default in queue mode), up to N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE (MiB, default 512, at most 1024). ' +
+			'Choose the Rows or Summary output instead: they read the report while it downloads and store no file. ' +
+			'Or raise N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE, or use S3 binary data storage.',
+	});
+}
+
+/**
+ * A gzip or zip report cut short arrives "complete" when the server sends no length, so a stored
+ * archive is read through once: a damaged one must not be returned as the report.
+ */
+async function checkArchive(context: ReportContext, binary: IBinaryData): Promise<void> {
+	const stored: AsyncIterable<Uint8Array> = binary.id
+		? ((await context.helpers.getBinaryStream(binary.id)) as unknown as AsyncIterable<Uint8Array>)
+		: (async function* () {
+				yield Buffer.from(binary.data, 'base64');
+			})();
+	const meta = createReportMeta();
+	const text = decodeReport(stored, {}, meta);
+	try {
+		// Plain text needs no check; an archive is decompressed to its end.
+		let step = await text.next();
+		while (!step.done && meta.compression !== 'none') step = await text.next();
+	} finally {
+		await text.return(undefined);
+	}
 }
 
 function mimeTypeFor(contentType: string | undefined, fileName: string): string {
