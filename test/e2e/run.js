@@ -115,7 +115,7 @@ async function setup(env) {
 		},
 	});
 
-	const client = new h.N8nClient(env.n8n.url);
+	const client = new h.N8nClient(env.n8n.url, { version: install.version });
 	env.client = client;
 	await client.ownerLogin(OWNER);
 	await client.createApiKey('e2e');
@@ -183,7 +183,9 @@ async function expectFileMatches(env, item, campaignId) {
 	// The same bytes are on disk in filesystem mode.
 	const [mode, relative] = binary.id.split(':');
 	assert.equal(mode, 'filesystem-v2', `binary data mode of ${binary.id}`);
-	const onDisk = fs.readFileSync(path.join(env.userFolder, '.n8n', 'storage', relative));
+	// n8n 2.x keeps binary files under .n8n/storage, 1.x under .n8n/binaryData.
+	const storage = (await env.client.major()) < 2 ? 'binaryData' : 'storage';
+	const onDisk = fs.readFileSync(path.join(env.userFolder, '.n8n', storage, relative));
 	assert.equal(h.sha256(onDisk), truth.sha256, 'binary file on disk');
 	assert.equal(Number(item.json.fileSize ?? binary.bytes ?? bytes.length), truth.size, 'fileSize in the item');
 	return { size: truth.size, sha256: truth.sha256 };

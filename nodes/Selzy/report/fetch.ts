@@ -35,6 +35,8 @@ export interface ReportDownload {
 	fileName?: string;
 	contentLength?: number;
 	bytesRead(): number;
+	/** Whether the body began like a gzip or zip archive (known once the first bytes arrived). */
+	looksCompressed(): boolean;
 }
 
 export interface DownloadOptions {
@@ -84,6 +86,7 @@ export async function openReportDownload(
 
 	const contentLength = Number(response.headers['content-length']);
 	let bytesRead = 0;
+	let head: Uint8Array | undefined;
 	let lastProgressAt = Date.now();
 	let stalled = false;
 	let finished = false;
@@ -107,6 +110,7 @@ export async function openReportDownload(
 		let nextReport = progressEvery;
 		try {
 			for await (const chunk of response.body) {
+				if (!head) head = chunk.subarray(0, 4);
 				bytesRead += chunk.length;
 				lastProgressAt = Date.now();
 				if (bytesRead >= nextReport) {
@@ -152,6 +156,9 @@ export async function openReportDownload(
 		fileName: fileNameFrom(headers['content-disposition'], url),
 		contentLength: Number.isFinite(contentLength) ? contentLength : undefined,
 		bytesRead: () => bytesRead,
+		looksCompressed: () =>
+			head !== undefined &&
+			((head[0] === 0x1f && head[1] === 0x8b) || (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)),
 	};
 }
 

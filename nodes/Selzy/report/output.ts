@@ -126,7 +126,7 @@ async function storeFile(
 		// Other failures go on unchanged; reportFailure turns them into node errors.
 		throw isBinaryStoreSizeLimit(error) ? binaryStoreSizeLimitError(context, error as Error) : error;
 	}
-	await checkArchive(context, binary);
+	if (download.looksCompressed()) await checkArchive(context, binary);
 	return binary;
 }
 
@@ -154,7 +154,8 @@ function binaryStoreSizeLimitError(context: ReportContext, error: Error): NodeOp
 
 /**
  * A gzip or zip report cut short arrives "complete" when the server sends no length, so a stored
- * archive is read through once: a damaged one must not be returned as the report.
+ * archive is read through once: a damaged one must not be returned as the report. Plain text
+ * is not read back (in database mode that would load the whole file again).
  */
 async function checkArchive(context: ReportContext, binary: IBinaryData): Promise<void> {
 	const stored: AsyncIterable<Uint8Array> = binary.id
@@ -165,9 +166,8 @@ async function checkArchive(context: ReportContext, binary: IBinaryData): Promis
 	const meta = createReportMeta();
 	const text = decodeReport(stored, {}, meta);
 	try {
-		// Plain text needs no check; an archive is decompressed to its end.
 		let step = await text.next();
-		while (!step.done && meta.compression !== 'none') step = await text.next();
+		while (!step.done) step = await text.next();
 	} finally {
 		await text.return(undefined);
 	}
