@@ -324,9 +324,10 @@ async function finishedExecutions(env, workflowId) {
 	return Promise.all(finished.map((execution) => env.client.waitForExecution(execution.id)));
 }
 
+/** A process's log without colour codes (n8n colours its log in some environments). */
 function logText(file) {
 	try {
-		return fs.readFileSync(file, 'utf8');
+		return fs.readFileSync(file, 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
 	} catch {
 		return '';
 	}
