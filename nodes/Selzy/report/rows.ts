@@ -227,21 +227,9 @@ export async function* shapeRows(
 	records: AsyncIterable<string[]>,
 	options: ShapeRowsOptions = {},
 ): AsyncGenerator<ReportRow> {
-	const limit = options.limit === undefined ? Infinity : Math.max(0, Math.floor(options.limit));
-	if (limit === 0) return;
-	const keep = createRowFilter(options);
-	let shape: ((record: string[]) => ReportRow) | undefined;
-	let sendResult = 0;
-	let produced = 0;
-	for await (const record of records) {
-		if (!shape) {
-			const columns = resolveColumns(record, options);
-			shape = shaperFor(columns);
-			sendResult = columns.sendResult;
-			continue;
-		}
-		if (!keep(record[sendResult] ?? '')) continue;
-		yield shape(record);
-		if (++produced >= limit) return;
-	}
+	for await (const rows of shapeRowBatches(oneByOne(records), options)) yield* rows;
+}
+
+async function* oneByOne(records: AsyncIterable<string[]>): AsyncGenerator<string[][]> {
+	for await (const record of records) yield [record];
 }
