@@ -524,7 +524,17 @@ function sha256(buffer) {
 	return crypto.createHash('sha256').update(buffer).digest('hex');
 }
 
+/** Polls an async check until it holds or `timeoutMs` passes. */
+async function waitUntil(check, timeoutMs, what, everyMs = 100) {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await check())) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+		await sleep(everyMs);
+	}
+}
+
 module.exports = {
+	waitUntil,
 	REPO,
 	PACKAGE_NAME,
 	DEFAULT_N8N_VERSION,

@@ -309,13 +309,7 @@ function expectSuccess(execution, nodeName = 'Selzy') {
 	return items;
 }
 
-async function waitUntil(check, timeoutMs, what) {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-		await h.sleep(200);
-	}
-}
+const waitUntil = h.waitUntil;
 
 /** Finished executions of a workflow, with data, oldest first. */
 async function finishedExecutions(env, workflowId) {

@@ -461,13 +461,7 @@ function assertKeysNotInLog(env) {
 	assert.ok(!log.includes(env.sandbox.apiKey), 'the good key appears in the n8n log');
 }
 
-async function waitUntil(check, timeoutMs, what) {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-		await h.sleep(100);
-	}
-}
+const waitUntil = h.waitUntil;
 
 async function main() {
 	const startedAt = Date.now();

@@ -126,13 +126,7 @@ async function completeTask(sb, taskUuid) {
 	throw new Error(`task ${taskUuid} did not complete`);
 }
 
-async function waitUntil(predicate, timeoutMs = 5000) {
-	const deadline = Date.now() + timeoutMs;
-	while (!predicate()) {
-		if (Date.now() > deadline) throw new Error('waitUntil timed out');
-		await new Promise((resolve) => setTimeout(resolve, 5));
-	}
-}
+const { waitUntil } = require('./trigger-support');
 
 /**
  * Makes the clock jump `jumpMs` forward the moment the sandbox answers a task poll, so a
