@@ -7,4 +7,6 @@ module.exports = {
 	moduleFileExtensions: ['ts', 'js', 'json'],
 	transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
 	testTimeout: 30000,
+	globalSetup: '<rootDir>/test/tooling/jest-setup.js',
+	globalTeardown: '<rootDir>/test/tooling/jest-teardown.js',
 };

@@ -1,94 +1,154 @@
 #!/usr/bin/env node
 'use strict';
 // `npm run demo`: n8n with this package installed, a Selzy credential and the example workflows.
-// Uses the local Selzy sandbox, or the real API when SELZY_API_KEY is set. Ctrl-C stops everything.
+// Uses the local Selzy sandbox, or the real API when SELZY_API_KEY is set. Ctrl-C (or SIGTERM/SIGHUP
+// to npm or to this process, or npm exiting) stops everything it started.
+// `npm run demo -- --check`: the same set-up in a throwaway user folder on a free port, then runs the
+// summary example through n8n's API, stops, and exits 0 when it ran green (1 otherwise).
 // Env: N8N_PORT (default 5678), SELZY_API_KEY, SELZY_SANDBOX_PORT, WEBHOOK_URL, SELZY_CACHE, N8N_VERSION,
 // DEMO_USER_FOLDER (default <cache>/demo-user), DEMO_SKIP_BUILD=1 (pack the existing dist/).
 
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const h = require('../test/e2e/n8n');
+const { formatDuration } = require('../test/tooling/progress');
 const { exampleFiles, loadExample } = require('./examples');
 
 const LOGIN = { email: 'demo@example.com', password: 'Selzy-Demo-2025', firstName: 'Selzy', lastName: 'Demo' };
 const CREDENTIAL_NAME = 'Selzy account';
 const SANDBOX_CAMPAIGN = '1002';
+const SUMMARY_EXAMPLE = 'poll-report-summary.json';
+
+const checkOnly = process.argv.includes('--check');
+const startedAt = Date.now();
+const running = {};
+let stopping = false;
+
+/** Stops n8n (its whole process group, task runner included) and the sandbox, then exits. */
+async function stop(code, reason) {
+	if (stopping) return;
+	stopping = true;
+	if (reason) log(`\n${reason}: stopping n8n and the sandbox…`);
+	await running.n8n?.stop().catch(() => {});
+	await running.sandbox?.close().catch(() => {});
+	if (running.temporaryFolder) fs.rmSync(running.temporaryFolder, { recursive: true, force: true });
+	process.exit(code);
+}
+
+/** Output may go to a terminal that has closed (npm killed); the shutdown must not fail on it. */
+function log(line) {
+	try {
+		process.stdout.write(`${line}\n`);
+	} catch {
+		// nowhere to write to
+	}
+}
+
+function watchForShutdown() {
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(0, signal));
+	process.stdout.on('error', () => {}); // EPIPE once the reader is gone
+	// npm does not pass SIGTERM on, and runs the script through `sh -c`: when npm (or that shell)
+	// goes away, so does the demo.
+	const ancestors = [process.ppid, parentOf(process.ppid)].filter((pid) => pid > 1);
+	setInterval(() => {
+		if (ancestors.some((pid) => !isAlive(pid))) stop(0, 'npm exited');
+	}, 1000).unref();
+	// A last resort if this process dies before stop() finishes.
+	process.on('exit', () => running.n8n?.killNow());
+}
+
+function parentOf(pid) {
+	try {
+		// /proc/<pid>/stat: "pid (name) state ppid …"; the name may contain spaces.
+		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+	} catch {
+		return 0;
+	}
+}
+
+function isAlive(pid) {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return error.code === 'EPERM';
+	}
+}
 
 async function main() {
-	const port = Number(process.env.N8N_PORT || 5678);
+	watchForShutdown();
 	const useRealApi = Boolean(process.env.SELZY_API_KEY);
-	const userFolder = process.env.DEMO_USER_FOLDER || path.join(h.cacheRoot(), 'demo-user');
-	const logFile = path.join(userFolder, 'n8n.log');
-	const running = {};
-
-	let stopping = false;
-	const stop = async (code) => {
-		if (stopping) return;
-		stopping = true;
-		console.log('\nStopping n8n…');
-		await running.n8n?.stop().catch(() => {});
-		await running.sandbox?.close().catch(() => {});
-		process.exit(code);
-	};
-	process.on('SIGINT', () => stop(0));
-	process.on('SIGTERM', () => stop(0));
-	process.on('exit', () => running.n8n?.killNow());
-
-	try {
-		if (!(await h.portIsFree(port))) throw new Error(`port ${port} is in use; set N8N_PORT to another port`);
-
-		console.log('Checking the n8n install (the first run downloads it)…');
-		const install = await h.ensureN8n();
-		console.log('Building and packing the package…');
-		const packed = await h.buildAndPack(path.join(userFolder, 'pack'), { build: process.env.DEMO_SKIP_BUILD !== '1' });
-		await h.installPackage(userFolder, packed);
-
-		let selzy;
-		if (useRealApi) {
-			selzy = { apiKey: process.env.SELZY_API_KEY, baseUrl: 'https://api.selzy.com', label: 'the real Selzy API' };
-		} else {
-			const { createSandbox } = require('../test/sandbox/server');
-			running.sandbox = await createSandbox({ port: Number(process.env.SELZY_SANDBOX_PORT || 0) });
-			// Reports become ready a few seconds after they are requested, and Notify URLs are called.
-			running.sandbox.configure({ readyAfterMs: 3000 });
-			selzy = { apiKey: running.sandbox.apiKey, baseUrl: running.sandbox.url, label: `the Selzy sandbox at ${running.sandbox.url}` };
-		}
-
-		console.log(`Starting n8n ${install.version} on port ${port} (log: ${logFile})…`);
-		// A public WEBHOOK_URL (e.g. a tunnel) lets the real Selzy reach the trigger.
-		const webhookBase = process.env.WEBHOOK_URL?.replace(/\/+$/, '');
-		running.n8n = await h.startN8n({ install, userFolder, port, logFile, env: webhookBase ? { WEBHOOK_URL: `${webhookBase}/` } : {} });
-		const client = new h.N8nClient(running.n8n.url);
-		await client.ownerLogin(LOGIN);
-
-		const credential = await upsertCredential(client, { apiKey: selzy.apiKey, baseUrl: selzy.baseUrl, language: 'en' });
-		const imported = await importExamples(client, credential, useRealApi);
-		const trigger = imported.find((entry) => entry.file === 'trigger-report-file.json');
-		let triggerUrl;
-		if (trigger) {
-			const node = trigger.workflow.nodes.find((n) => n.type === 'n8n-nodes-selzy.selzyTrigger');
-			triggerUrl = `${webhookBase ?? running.n8n.url}/webhook/${node.webhookId}/selzy`;
-			if (!trigger.workflow.active) {
-				await client.activate(trigger.workflow.id).catch((error) => console.log(`  (could not activate the trigger workflow: ${error.message})`));
-			}
-		}
-
-		const editor = `http://localhost:${port}`;
-		console.log('');
-		console.log(`n8n is ready with n8n-nodes-selzy ${packed.version}, using ${selzy.label}.`);
-		console.log(`  Editor:   ${editor}`);
-		console.log(`  Login:    ${LOGIN.email} / ${LOGIN.password}`);
-		console.log(`  Workflows:`);
-		for (const entry of imported) console.log(`    ${entry.workflow.name}: ${editor}/workflow/${entry.workflow.id}`);
-		if (triggerUrl) console.log(`  Selzy Trigger URL (paste as Notify URL): ${triggerUrl}`);
-		if (!useRealApi) console.log(`  Sandbox campaigns: 1001 (25 recipients), 1002 (1,000), 1004 (100,000)`);
-		else if (!webhookBase) console.log('  (Selzy can call the trigger only at a public address: set WEBHOOK_URL, e.g. to a tunnel.)');
-		console.log('Press Ctrl-C to stop.');
-		await new Promise(() => {}); // until Ctrl-C
-	} catch (error) {
-		console.error(`demo failed: ${error.message}`);
-		await stop(1);
+	const port = process.env.N8N_PORT ? Number(process.env.N8N_PORT) : checkOnly ? await h.freePort() : 5678;
+	let userFolder = process.env.DEMO_USER_FOLDER || path.join(h.cacheRoot(), 'demo-user');
+	if (checkOnly && !process.env.DEMO_USER_FOLDER) {
+		userFolder = running.temporaryFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'selzy-demo-check-'));
 	}
+	const logFile = path.join(userFolder, 'n8n.log');
+
+	if (!(await h.portIsFree(port))) {
+		throw new Error(`port ${port} is in use (is another demo or n8n running?); set N8N_PORT to another port`);
+	}
+	log('Checking the n8n install (the first run installs Node 24 and n8n into the cache; later runs take seconds)…');
+	const install = await h.ensureN8n();
+	log(process.env.DEMO_SKIP_BUILD === '1' ? 'Packing the existing dist/…' : 'Building and packing the package…');
+	const packed = await h.buildAndPack(path.join(userFolder, 'pack'), { build: process.env.DEMO_SKIP_BUILD !== '1' });
+	await h.installPackage(userFolder, packed);
+
+	const selzy = useRealApi ? realApi() : await startSandbox();
+	log(`Starting n8n ${install.version} on port ${port} (user folder ${userFolder}; log ${logFile})…`);
+	// A public WEBHOOK_URL (e.g. a tunnel) lets the real Selzy reach the trigger.
+	const webhookBase = process.env.WEBHOOK_URL?.replace(/\/+$/, '');
+	running.n8n = await h.startN8n({
+		install,
+		userFolder,
+		port,
+		logFile,
+		announce: true,
+		env: webhookBase ? { WEBHOOK_URL: `${webhookBase}/` } : {},
+	});
+	const client = new h.N8nClient(running.n8n.url);
+	await client.ownerLogin(LOGIN);
+
+	const credential = await upsertCredential(client, { apiKey: selzy.apiKey, baseUrl: selzy.baseUrl, language: 'en' });
+	const imported = await importExamples(client, credential, useRealApi);
+	const triggerUrl = await activateTrigger(client, imported, webhookBase ?? running.n8n.url);
+
+	if (checkOnly) {
+		await checkSummaryExample(client, imported);
+		log(`Demo check passed in ${formatDuration(Date.now() - startedAt)}.`);
+		await stop(0);
+		return;
+	}
+
+	const editor = running.n8n.url; // the same host n8n listens on and the trigger URL uses
+	log('');
+	log(`n8n is ready with n8n-nodes-selzy ${packed.version}, using ${selzy.label}.`);
+	log(`  Editor:      ${editor}`);
+	log(`  Login:       ${LOGIN.email} / ${LOGIN.password}`);
+	log('  Workflows:');
+	for (const entry of imported) log(`    ${entry.workflow.name}: ${editor}/workflow/${entry.workflow.id}`);
+	if (triggerUrl) log(`  Selzy Trigger URL (paste as Notify URL): ${triggerUrl}`);
+	if (!useRealApi) log('  Sandbox campaigns: 1001 (25 recipients), 1002 (1,000), 1004 (100,000)');
+	else if (!webhookBase) log('  (Selzy can call the trigger only at a public address: set WEBHOOK_URL, e.g. to a tunnel.)');
+	log(`  User folder: ${userFolder} (delete it to start over)`);
+	log('Press Ctrl-C to stop.');
+	await new Promise(() => {}); // until a signal
+}
+
+function realApi() {
+	return { apiKey: process.env.SELZY_API_KEY, baseUrl: 'https://api.selzy.com', label: 'the real Selzy API' };
+}
+
+async function startSandbox() {
+	const { createSandbox } = require('../test/sandbox/server');
+	running.sandbox = await createSandbox({ port: Number(process.env.SELZY_SANDBOX_PORT || 0) });
+	// Reports become ready a few seconds after they are requested, and Notify URLs are called.
+	running.sandbox.configure({ readyAfterMs: 3000 });
+	const { url, apiKey } = running.sandbox;
+	return { apiKey, baseUrl: url, label: `the Selzy sandbox at ${url}` };
 }
 
 /** The demo credential, created once and pointed at the current Selzy endpoint on every start. */
@@ -115,4 +175,39 @@ async function importExamples(client, credential, useRealApi) {
 	return result;
 }
 
-main();
+/** Activates the trigger example; returns its production URL. */
+async function activateTrigger(client, imported, base) {
+	const trigger = imported.find((entry) => entry.file === 'trigger-report-file.json');
+	if (!trigger) return undefined;
+	const node = trigger.workflow.nodes.find((n) => n.type === 'n8n-nodes-selzy.selzyTrigger');
+	if (!trigger.workflow.active) {
+		log('Activating the Selzy Trigger example…');
+		await client.activate(trigger.workflow.id).catch((error) => log(`  (could not activate the trigger workflow: ${error.message})`));
+	}
+	return `${base}/webhook/${node.webhookId}/selzy`;
+}
+
+/** Runs the summary example as a user would (Execute workflow) and checks it ran green with report numbers. */
+async function checkSummaryExample(client, imported) {
+	const entry = imported.find((candidate) => candidate.file === SUMMARY_EXAMPLE);
+	if (!entry) throw new Error(`examples/${SUMMARY_EXAMPLE} was not imported`);
+	log(`Running "${entry.workflow.name}" through n8n's API…`);
+	await client.createApiKey('demo-check');
+	const trigger = entry.workflow.nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger');
+	const executionId = await client.runManually(entry.workflow.id, trigger.name);
+	const execution = await client.waitForExecution(executionId, { timeoutMs: 180_000 });
+	const selzyNode = entry.workflow.nodes.find((node) => node.type === 'n8n-nodes-selzy.selzy');
+	const [item] = h.nodeOutput(execution, selzyNode.name) ?? [];
+	if (execution.status !== 'success' || !(item?.json?.total > 0)) {
+		const error = h.nodeError(execution, selzyNode.name);
+		throw new Error(
+			`the summary example did not run green (status ${execution.status}${error ? `: ${error.message}` : ''}; output ${JSON.stringify(item?.json ?? null).slice(0, 300)})`,
+		);
+	}
+	log(`  ✓ execution ${executionId}: ${item.json.total} recipients, delivery rate ${item.json.rates?.delivery}`);
+}
+
+main().catch((error) => {
+	log(`demo failed: ${error.message}`);
+	stop(1);
+});

