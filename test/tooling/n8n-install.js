@@ -142,8 +142,10 @@ function probe(command, args, options = {}) {
 	try {
 		return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000, ...options }).trim();
 	} catch (error) {
-		const output = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim().split('\n').slice(-6).join('\n');
-		return new Error(output || error.message);
+		const output = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim();
+		// Node prints the stack around the error; its "…Error: message" line says what happened.
+		const reason = output.split('\n').find((line) => /^\w*Error\b/.test(line.trim())) ?? output.split('\n').pop();
+		return new Error((reason ?? error.message).trim());
 	}
 }
 
@@ -263,7 +265,7 @@ async function buildSqlite(install, dir) {
 		cwd: dir,
 		env: npmEnvironment({ ignoreScripts: false, nodeBinDir: install.nodeBinDir, nodeDir: install.nodeDir }),
 		logFile: logFileFor(`n8n-${install.version}-install`),
-		note: 'compiling C++; about a minute',
+		note: 'compiling C++; one to a few minutes',
 	});
 }
 
