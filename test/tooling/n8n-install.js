@@ -88,6 +88,7 @@ function processIsAlive(pid) {
 }
 
 async function withLock(lockDir, what, work) {
+	fs.mkdirSync(path.dirname(lockDir), { recursive: true });
 	let announced = false;
 	for (;;) {
 		try {
@@ -324,7 +325,6 @@ async function ensureN8n(version = process.env.N8N_VERSION || DEFAULT_N8N_VERSIO
 	await withLock(path.join(cacheRoot(), `.n8n-${version}.lock`), `n8n ${version}`, async () => {
 		// Another process may have finished the install while this one waited.
 		if (markerOf(install.n8nDir) && !checkInstall(install)) return;
-		fs.mkdirSync(cacheRoot(), { recursive: true });
 		problem = markerOf(install.n8nDir) ? checkInstall(install) : undefined;
 		if (problem?.repairable) {
 			say(`The cached n8n ${version} in ${install.n8nDir} is broken: ${problem.problem}`);
