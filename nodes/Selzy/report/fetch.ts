@@ -1,9 +1,23 @@
-import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { checkDownloadTarget, downloadRulesFor, RefusedDownloadTarget, type DownloadRules } from '../transport/downloadGuard';
 import { waitFor } from '../transport/wait';
 
-type DownloadFailure = 'cancelled' | 'network' | 'http' | 'expired' | 'stalled' | 'truncated';
+type DownloadFailure =
+	| 'cancelled'
+	| 'network'
+	| 'http'
+	| 'expired'
+	| 'stalled'
+	| 'truncated'
+	| 'refused'
+	| 'redirects'
+	| 'tooLarge'
+	| 'timeLimit';
+
+/** Redirects followed per download; each hop is checked before it is requested. */
+const MAX_REDIRECTS = 5;
 
 const ADVICE: Record<DownloadFailure, string> = {
 	cancelled: 'The execution was cancelled.',
@@ -12,6 +26,13 @@ const ADVICE: Record<DownloadFailure, string> = {
 	expired: 'Report links expire after a while. Request a new report with Campaign → Get Delivery Report.',
 	stalled: 'The file server stopped sending data. Run the workflow again, or raise Download Stall Timeout.',
 	truncated: 'Only part of the report arrived, so nothing was returned. Run the workflow again.',
+	refused:
+		'Reports are downloaded only over https from public addresses, and every redirect is checked the same way. Selzy’s own links pass; a link to this server, a private network or a metadata address does not. For a Selzy-compatible server on this machine, set the credential’s Base URL to its loopback address.',
+	redirects: `The file server sent the download through more than ${MAX_REDIRECTS} redirects. Request a new report; if it happens again, contact Selzy support.`,
+	tooLarge:
+		'The download was stopped at the limit. If the report is genuine, raise Max Download Size in the node’s options (for File output in queue mode, n8n’s binary data limit also applies).',
+	timeLimit:
+		'The download was stopped at the limit although data kept arriving. If the file server is just slow, raise Download Time Limit in the node’s options.',
 };
 
 function downloadError(context: ReportContext, failure: DownloadFailure, message: string): NodeOperationError {
@@ -41,14 +62,33 @@ export interface ReportDownload {
 
 export interface DownloadOptions {
 	stallTimeoutMs: number;
+	/** Bytes on the wire (before decompression) after which the download stops. */
+	maxBytes: number;
+	/** The whole download, parsing included while it streams, ends after this long. */
+	timeLimitMs: number;
 	onProgress?: (bytesRead: number) => void;
 	/** Bytes between progress reports */
 	progressEvery?: number;
 }
 
+/** Defaults of the download options; see the option descriptions for why. */
+export const DOWNLOAD_DEFAULTS = { maxDownloadSizeMb: 1024, downloadTimeLimitSeconds: 1800 };
+
+/** The download limits from a node's options (Max Download Size in MB, Download Time Limit in seconds). */
+export function downloadLimitsFrom(options: IDataObject): { maxDownloadBytes: number; downloadTimeLimitMs: number } {
+	const sizeMb = Number(options.maxDownloadSize ?? DOWNLOAD_DEFAULTS.maxDownloadSizeMb);
+	const seconds = Number(options.downloadTimeLimit ?? DOWNLOAD_DEFAULTS.downloadTimeLimitSeconds);
+	return {
+		maxDownloadBytes: Math.round(Math.max(1, sizeMb || DOWNLOAD_DEFAULTS.maxDownloadSizeMb) * 1024 * 1024),
+		downloadTimeLimitMs: Math.round(Math.max(1, seconds || DOWNLOAD_DEFAULTS.downloadTimeLimitSeconds) * 1000),
+	};
+}
+
 /**
- * Opens the report link as a stream. A watchdog aborts the transfer when no byte arrives for
- * `stallTimeoutMs`, and says so (the request's own timeout would only report a broken connection).
+ * Opens the report link as a stream. Redirects are followed here, each hop checked by the
+ * download guard before it is requested. A watchdog aborts the transfer when no byte arrives for
+ * `stallTimeoutMs`, and says so (the request's own timeout would only report a broken
+ * connection); the size and time limits end a download that never stops.
  */
 export async function openReportDownload(
 	context: ReportContext,
@@ -59,32 +99,51 @@ export async function openReportDownload(
 	const transfer = new AbortController();
 	const onCancel = () => transfer.abort();
 	cancelSignal?.addEventListener('abort', onCancel, { once: true });
-
-	let response: { statusCode: number; headers: Record<string, unknown>; body: NodeReadable };
-	try {
-		response = await context.helpers.httpRequest({
-			method: 'GET',
-			url,
-			encoding: 'stream',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			abortSignal: transfer.signal,
-			// Axios keeps this as the socket's idle timeout after the headers; kept behind the watchdog so a stall is named one.
-			timeout: options.stallTimeoutMs + 2_000,
-		});
-	} catch (error) {
+	if (cancelSignal?.aborted) transfer.abort();
+	let overTime = false;
+	const timeLimit = AbortSignal.timeout(options.timeLimitMs);
+	const onTimeLimit = () => {
+		overTime = true;
+		transfer.abort();
+	};
+	timeLimit.addEventListener('abort', onTimeLimit, { once: true });
+	const release = () => {
 		cancelSignal?.removeEventListener('abort', onCancel);
-		throw cancelSignal?.aborted
-			? downloadError(context, 'cancelled', 'The execution was cancelled during the report download')
-			: downloadError(context, 'network', `Could not download the report: ${describeNetworkError(error)}`);
+		timeLimit.removeEventListener('abort', onTimeLimit);
+	};
+	const limitText = () => ({
+		size: `Max Download Size (${formatMegabytes(options.maxBytes)})`,
+		time: `Download Time Limit (${Math.round(options.timeLimitMs / 1000)} s)`,
+	});
+
+	let response: DownloadResponse;
+	try {
+		response = await requestFollowingRedirects(context, url, await downloadRulesFor(context), transfer.signal, options);
+	} catch (error) {
+		release();
+		if (error instanceof NodeOperationError) throw error;
+		if (error instanceof RefusedDownloadTarget) {
+			throw downloadError(context, 'refused', `Refused to download the report: its link ${error.reason}`);
+		}
+		if (cancelSignal?.aborted) throw downloadError(context, 'cancelled', 'The execution was cancelled during the report download');
+		if (overTime) throw downloadError(context, 'timeLimit', `The report download took longer than ${limitText().time}`);
+		throw downloadError(context, 'network', `Could not download the report: ${describeNetworkError(error)}`);
 	}
 
-	if (response.statusCode >= 400) {
-		cancelSignal?.removeEventListener('abort', onCancel);
-		throw await httpFailure(context, response.statusCode, response.body);
+	if (response.statusCode >= 300) {
+		release();
+		const failure = await httpFailure(context, response.statusCode, response.body);
+		transfer.abort();
+		throw failure;
 	}
 
 	const contentLength = Number(response.headers['content-length']);
+	const tooLarge = () => downloadError(context, 'tooLarge', `The report is larger than ${limitText().size}`);
+	if (Number.isFinite(contentLength) && contentLength > options.maxBytes) {
+		release();
+		response.body.destroy();
+		throw tooLarge();
+	}
 	let bytesRead = 0;
 	let head: Uint8Array | undefined;
 	let lastProgressAt = Date.now();
@@ -112,6 +171,7 @@ export async function openReportDownload(
 			for await (const chunk of response.body) {
 				if (!head) head = chunk.subarray(0, 4);
 				bytesRead += chunk.length;
+				if (bytesRead > options.maxBytes) throw tooLarge();
 				lastProgressAt = Date.now();
 				if (bytesRead >= nextReport) {
 					nextReport += progressEvery;
@@ -120,8 +180,16 @@ export async function openReportDownload(
 				yield chunk;
 			}
 		} catch (error) {
+			if (error instanceof NodeOperationError) throw error;
 			if (cancelSignal?.aborted) {
 				throw downloadError(context, 'cancelled', 'The execution was cancelled during the report download');
+			}
+			if (overTime) {
+				throw downloadError(
+					context,
+					'timeLimit',
+					`The report download took longer than ${limitText().time}; ${formatMegabytes(bytesRead)} had arrived`,
+				);
 			}
 			throw stalled
 				? downloadError(
@@ -136,7 +204,10 @@ export async function openReportDownload(
 					);
 		} finally {
 			finished = true;
-			cancelSignal?.removeEventListener('abort', onCancel);
+			release();
+			// Closes the connection as well when reading stopped early (a limit, an error, a consumer
+			// that gave up): destroying axios's stream wrapper alone would leave the socket open.
+			transfer.abort();
 		}
 		if (Number.isFinite(contentLength) && bytesRead < contentLength) {
 			throw downloadError(
@@ -160,6 +231,63 @@ export async function openReportDownload(
 			head !== undefined &&
 			((head[0] === 0x1f && head[1] === 0x8b) || (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)),
 	};
+}
+
+interface DownloadResponse {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: NodeReadable;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** GETs the link, following redirects itself so that every hop passes the download guard first. */
+async function requestFollowingRedirects(
+	context: ReportContext,
+	link: string,
+	rules: DownloadRules,
+	signal: AbortSignal,
+	options: DownloadOptions,
+): Promise<DownloadResponse> {
+	let target: URL;
+	try {
+		target = new URL(link);
+	} catch {
+		throw downloadError(context, 'refused', 'Refused to download the report: its link is not a URL');
+	}
+	let previous: URL | undefined;
+	for (let hop = 0; ; hop++) {
+		await checkDownloadTarget(context, target, rules, previous);
+		const response = (await context.helpers.httpRequest({
+			method: 'GET',
+			url: target.href,
+			encoding: 'stream',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			maxRedirects: 0,
+			abortSignal: signal,
+			// Axios keeps this as the socket's idle timeout after the headers; kept behind the watchdog so a stall is named one.
+			timeout: options.stallTimeoutMs + 2_000,
+		})) as DownloadResponse;
+		const location = response.headers.location;
+		if (!REDIRECT_STATUSES.has(response.statusCode) || typeof location !== 'string') return response;
+		response.body.destroy();
+		if (hop === MAX_REDIRECTS) {
+			throw downloadError(context, 'redirects', `The report download was redirected more than ${MAX_REDIRECTS} times`);
+		}
+		previous = target;
+		try {
+			target = new URL(location, target);
+		} catch {
+			throw downloadError(context, 'refused', `Refused to download the report: ${target.hostname} redirected to something that is not a URL`);
+		}
+	}
+}
+
+function formatMegabytes(bytes: number): string {
+	const megabytes = bytes / 1024 / 1024;
+	return `${megabytes >= 10 ? Math.round(megabytes) : megabytes.toFixed(1)} MB`;
 }
 
 /** An expired link on S3-style storage answers 403 with an XML body. */

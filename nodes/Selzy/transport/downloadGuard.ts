@@ -1,0 +1,120 @@
+import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+
+import { classifyHost, isLoopbackHost, type HostKind } from './addresses';
+import { apiBaseUrl, type SelzyCredentials } from './request';
+
+type GuardContext = IExecuteFunctions | IWebhookFunctions;
+
+/** Where report downloads may go; loopback only when the Selzy API itself is on this machine. */
+export interface DownloadRules {
+	allowLoopback: boolean;
+}
+
+/**
+ * A download target that is not fetched. `reason` completes a sentence about the link ("… points
+ * to 10.0.0.5, a private network address") and names only the host, never the signed link.
+ */
+export class RefusedDownloadTarget extends Error {
+	constructor(
+		readonly reason: string,
+		readonly host: string,
+	) {
+		super(`The report link ${reason}`);
+		this.name = 'RefusedDownloadTarget';
+	}
+}
+
+/** n8n 2.x's egress filter, when the host offers one (n8n 1.x does not). */
+interface EgressFilter {
+	validateUrl(url: string): Promise<{ ok: true } | { ok: false; error: Error }>;
+}
+
+export async function downloadRulesFor(context: GuardContext): Promise<DownloadRules> {
+	const credentials = (await context.getCredentials('selzyApi')) as unknown as SelzyCredentials;
+	let apiHost = '';
+	try {
+		apiHost = new URL(apiBaseUrl(credentials)).hostname;
+	} catch {
+		// An unusable Base URL allows nothing extra; the API call itself reports it.
+	}
+	return { allowLoopback: apiHost !== '' && isLoopbackHost(apiHost) };
+}
+
+const KIND_WORDS: Record<Exclude<HostKind, 'public'>, string> = {
+	loopback: 'an address of this n8n server',
+	private: 'a private network address',
+	'link-local': 'a link-local address (where cloud metadata services answer)',
+	'local-name': 'a local network name',
+	reserved: 'a reserved address',
+};
+
+/**
+ * Throws RefusedDownloadTarget unless `target` is an https URL on a public host; `from` is the
+ * previous hop of a redirect chain. With n8n's egress filter (n8n 2.x) the host name is resolved
+ * and every address it resolves to is checked as well.
+ */
+export async function checkDownloadTarget(
+	context: GuardContext,
+	target: URL,
+	rules: DownloadRules,
+	from?: URL,
+): Promise<void> {
+	const host = target.hostname;
+	const kind = classifyHost(host);
+	const loopbackAllowed = kind === 'loopback' && rules.allowLoopback;
+
+	if (from?.protocol === 'https:' && target.protocol !== 'https:') {
+		throw new RefusedDownloadTarget(`redirected from https to ${target.protocol}//${host}`, host);
+	}
+	if (!loopbackAllowed && kind !== 'public' && host !== '') {
+		throw new RefusedDownloadTarget(`points to ${host}, ${KIND_WORDS[kind]}`, host);
+	}
+	if (target.protocol !== 'https:' && !(target.protocol === 'http:' && loopbackAllowed)) {
+		throw new RefusedDownloadTarget(host ? `must be an https link, not ${target.protocol}//${host}` : 'must be an https link', host);
+	}
+	if (loopbackAllowed) return;
+
+	const filter = egressFilterOf(context);
+	if (!filter) return;
+	const verdict = await filter.validateUrl(target.href);
+	if (verdict.ok) return;
+	// A name that does not resolve here is left to the request: a direct connection uses the same
+	// resolver and fails the same way, and behind a proxy the proxy resolves it.
+	if (!/^Ssrf/.test(verdict.error.name)) return;
+	throw new RefusedDownloadTarget(
+		verdict.error.name === 'SsrfBlockedHostnameError'
+			? `points to ${host}, a host this n8n instance blocks (N8N_SSRF_BLOCKED_HOSTNAMES)`
+			: `points to ${host}, which resolves to an address that is not public`,
+		host,
+	);
+}
+
+/**
+ * The same rules as a short answer for a caller that must refuse a link before anything is
+ * fetched (the trigger, without verification): undefined when the link may be downloaded.
+ */
+export async function downloadLinkProblem(context: GuardContext, link: string | undefined): Promise<string | undefined> {
+	if (!link) return undefined;
+	let target: URL;
+	try {
+		target = new URL(link);
+	} catch {
+		return 'file_to_download is not a URL';
+	}
+	try {
+		await checkDownloadTarget(context, target, await downloadRulesFor(context));
+		return undefined;
+	} catch (error) {
+		if (error instanceof RefusedDownloadTarget) return `file_to_download ${error.reason}`;
+		throw error;
+	}
+}
+
+/**
+ * 'enforced' applies n8n's default blocked ranges (and the instance's own allow and deny lists)
+ * even when SSRF protection is off for the instance.
+ */
+function egressFilterOf(context: GuardContext): EgressFilter | undefined {
+	const helpers = context.helpers as { getSecureEgressFilter?: (policy: 'enforced') => EgressFilter };
+	return typeof helpers.getSecureEgressFilter === 'function' ? helpers.getSecureEgressFilter('enforced') : undefined;
+}
