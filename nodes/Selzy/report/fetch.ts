@@ -1,43 +1,15 @@
 import type { IDataObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { checkDownloadTarget, downloadRulesFor, RefusedDownloadTarget, type DownloadRules } from '../transport/downloadGuard';
+import { downloadRulesFor, findDownloadRefusal, type DownloadRules } from '../transport/downloadGuard';
 import { waitFor } from '../transport/wait';
-
-type DownloadFailure =
-	| 'cancelled'
-	| 'network'
-	| 'http'
-	| 'expired'
-	| 'stalled'
-	| 'truncated'
-	| 'refused'
-	| 'redirects'
-	| 'tooLarge'
-	| 'timeLimit';
-
-/** Redirects followed per download; each hop is checked before it is requested. */
-const MAX_REDIRECTS = 5;
-
-const ADVICE: Record<DownloadFailure, string> = {
-	cancelled: 'The execution was cancelled.',
-	network: 'Check that this n8n server can reach the report link, then run the workflow again.',
-	http: 'The file server refused the download. Run the workflow again; if it keeps failing, request a new report.',
-	expired: 'Report links expire after a while. Request a new report with Campaign → Get Delivery Report.',
-	stalled: 'The file server stopped sending data. Run the workflow again, or raise Download Stall Timeout.',
-	truncated: 'Only part of the report arrived, so nothing was returned. Run the workflow again.',
-	refused:
-		'Reports are downloaded only over https from public addresses, and every redirect is checked the same way. Selzy’s own links pass; a link to this server, a private network or a metadata address does not. For a Selzy-compatible server on this machine, set the credential’s Base URL to its loopback address.',
-	redirects: `The file server sent the download through more than ${MAX_REDIRECTS} redirects. Request a new report; if it happens again, contact Selzy support.`,
-	tooLarge:
-		'The download was stopped at the limit. If the report is genuine, raise Max Download Size in the node’s options (for File output in queue mode, n8n’s binary data limit also applies).',
-	timeLimit:
-		'The download was stopped at the limit although data kept arriving. If the file server is just slow, raise Download Time Limit in the node’s options.',
-};
-
-function downloadError(context: ReportContext, failure: DownloadFailure, message: string): NodeOperationError {
-	return new NodeOperationError(context.getNode(), message, { description: ADVICE[failure] });
-}
+import {
+	describeNetworkError,
+	downloadError,
+	formatMegabytes,
+	httpFailure,
+	MAX_REDIRECTS,
+} from './downloadErrors';
 
 export type ReportContext = IExecuteFunctions | IWebhookFunctions;
 
@@ -95,6 +67,7 @@ export async function openReportDownload(
 	url: string,
 	options: DownloadOptions,
 ): Promise<ReportDownload> {
+	const node = context.getNode();
 	const cancelSignal = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
 	const transfer = new AbortController();
 	const onCancel = () => transfer.abort();
@@ -121,24 +94,24 @@ export async function openReportDownload(
 		response = await requestFollowingRedirects(context, url, await downloadRulesFor(context), transfer.signal, options);
 	} catch (error) {
 		release();
-		if (error instanceof NodeOperationError) throw error;
-		if (error instanceof RefusedDownloadTarget) {
-			throw downloadError(context, 'refused', `Refused to download the report: its link ${error.reason}`);
-		}
-		if (cancelSignal?.aborted) throw downloadError(context, 'cancelled', 'The execution was cancelled during the report download');
-		if (overTime) throw downloadError(context, 'timeLimit', `The report download took longer than ${limitText().time}`);
-		throw downloadError(context, 'network', `Could not download the report: ${describeNetworkError(error)}`);
+		throw error instanceof NodeOperationError
+			? error
+			: cancelSignal?.aborted
+				? downloadError(node, 'cancelled', 'The execution was cancelled during the report download')
+				: overTime
+					? downloadError(node, 'timeLimit', `The report download took longer than ${limitText().time}`)
+					: downloadError(node, 'network', `Could not download the report: ${describeNetworkError(error)}`);
 	}
 
 	if (response.statusCode >= 300) {
 		release();
-		const failure = await httpFailure(context, response.statusCode, response.body);
+		const failure = await httpFailure(node, response.statusCode, response.body);
 		transfer.abort();
 		throw failure;
 	}
 
 	const contentLength = Number(response.headers['content-length']);
-	const tooLarge = () => downloadError(context, 'tooLarge', `The report is larger than ${limitText().size}`);
+	const tooLarge = () => downloadError(node, 'tooLarge', `The report is larger than ${limitText().size}`);
 	if (Number.isFinite(contentLength) && contentLength > options.maxBytes) {
 		release();
 		response.body.destroy();
@@ -163,6 +136,27 @@ export async function openReportDownload(
 		}
 	};
 
+	/** Why reading the body failed, in words: Stop, a limit, a stall or a broken connection. */
+	const readFailure = (error: unknown): NodeOperationError => {
+		if (cancelSignal?.aborted) {
+			return downloadError(node, 'cancelled', 'The execution was cancelled during the report download');
+		}
+		if (overTime) {
+			const arrived = formatMegabytes(bytesRead);
+			return downloadError(node, 'timeLimit', `The report download took longer than ${limitText().time}; ${arrived} had arrived`);
+		}
+		if (stalled) {
+			const seconds = Math.round(options.stallTimeoutMs / 1000);
+			return downloadError(node, 'stalled', `The report download stalled: no data for ${seconds} s after ${bytesRead} bytes`);
+		}
+		const of = Number.isFinite(contentLength) ? ` of ${contentLength}` : '';
+		return downloadError(
+			node,
+			'truncated',
+			`The report download broke off after ${bytesRead} bytes${of}: ${describeNetworkError(error)}`,
+		);
+	};
+
 	const progressEvery = options.progressEvery ?? 16 * 1024 * 1024;
 	async function* counted(): AsyncIterable<Uint8Array> {
 		void watchdog();
@@ -180,28 +174,7 @@ export async function openReportDownload(
 				yield chunk;
 			}
 		} catch (error) {
-			if (error instanceof NodeOperationError) throw error;
-			if (cancelSignal?.aborted) {
-				throw downloadError(context, 'cancelled', 'The execution was cancelled during the report download');
-			}
-			if (overTime) {
-				throw downloadError(
-					context,
-					'timeLimit',
-					`The report download took longer than ${limitText().time}; ${formatMegabytes(bytesRead)} had arrived`,
-				);
-			}
-			throw stalled
-				? downloadError(
-						context,
-						'stalled',
-						`The report download stalled: no data for ${Math.round(options.stallTimeoutMs / 1000)} s after ${bytesRead} bytes`,
-					)
-				: downloadError(
-						context,
-						'truncated',
-						`The report download broke off after ${bytesRead} bytes${Number.isFinite(contentLength) ? ` of ${contentLength}` : ''}: ${describeNetworkError(error)}`,
-					);
+			throw error instanceof NodeOperationError ? error : readFailure(error);
 		} finally {
 			finished = true;
 			release();
@@ -211,7 +184,7 @@ export async function openReportDownload(
 		}
 		if (Number.isFinite(contentLength) && bytesRead < contentLength) {
 			throw downloadError(
-				context,
+				node,
 				'truncated',
 				`The report download ended early: ${bytesRead} of ${contentLength} bytes arrived`,
 			);
@@ -249,15 +222,17 @@ async function requestFollowingRedirects(
 	signal: AbortSignal,
 	options: DownloadOptions,
 ): Promise<DownloadResponse> {
+	const node = context.getNode();
 	let target: URL;
 	try {
 		target = new URL(link);
 	} catch {
-		throw downloadError(context, 'refused', 'Refused to download the report: its link is not a URL');
+		throw downloadError(node, 'refused', 'Refused to download the report: its link is not a URL');
 	}
 	let previous: URL | undefined;
 	for (let hop = 0; ; hop++) {
-		await checkDownloadTarget(context, target, rules, previous);
+		const refusal = await findDownloadRefusal(context, target, rules, previous);
+		if (refusal) throw downloadError(node, 'refused', `Refused to download the report: its link ${refusal.reason}`);
 		const response = (await context.helpers.httpRequest({
 			method: 'GET',
 			url: target.href,
@@ -274,54 +249,16 @@ async function requestFollowingRedirects(
 		if (!REDIRECT_STATUSES.has(response.statusCode) || typeof location !== 'string') return response;
 		response.body.destroy();
 		if (hop === MAX_REDIRECTS) {
-			throw downloadError(context, 'redirects', `The report download was redirected more than ${MAX_REDIRECTS} times`);
+			throw downloadError(node, 'redirects', `The report download was redirected more than ${MAX_REDIRECTS} times`);
 		}
 		previous = target;
 		try {
 			target = new URL(location, target);
 		} catch {
-			throw downloadError(context, 'refused', `Refused to download the report: ${target.hostname} redirected to something that is not a URL`);
+			const refused = `Refused to download the report: ${target.hostname} redirected to something that is not a URL`;
+			throw downloadError(node, 'refused', refused);
 		}
 	}
-}
-
-function formatMegabytes(bytes: number): string {
-	const megabytes = bytes / 1024 / 1024;
-	return `${megabytes >= 10 ? Math.round(megabytes) : megabytes.toFixed(1)} MB`;
-}
-
-/** An expired link on S3-style storage answers 403 with an XML body. */
-async function httpFailure(context: ReportContext, status: number, body: NodeReadable): Promise<NodeOperationError> {
-	const text = await readSome(body, 4096);
-	const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
-	const message = /<Message>([^<]+)<\/Message>/.exec(text)?.[1];
-	const detail = [code, message].filter(Boolean).join(': ');
-	if (status === 403 || status === 404 || status === 410) {
-		return downloadError(
-			context,
-			'expired',
-			`The report link is no longer valid (HTTP ${status}${detail ? `, ${detail}` : ''}); request a new report`,
-		);
-	}
-	return downloadError(context, 'http', `The report download failed with HTTP ${status}${detail ? ` (${detail})` : ''}`);
-}
-
-async function readSome(body: NodeReadable, limit: number): Promise<string> {
-	const chunks: Uint8Array[] = [];
-	let length = 0;
-	try {
-		for await (const chunk of body) {
-			chunks.push(chunk);
-			length += chunk.length;
-			if (length >= limit) break;
-		}
-	} catch (error) {
-		// The status already says the download failed; a broken error body adds nothing.
-		chunks.push(Buffer.from(`(error body unreadable: ${describeNetworkError(error)})`));
-	} finally {
-		body.destroy();
-	}
-	return Buffer.concat(chunks).toString('utf8').slice(0, limit);
 }
 
 function fileNameFrom(disposition: unknown, url: string): string | undefined {
@@ -345,25 +282,3 @@ function fileNameFrom(disposition: unknown, url: string): string | undefined {
 	}
 }
 
-/** Words instead of Node's error codes: n8n replaces a message that contains such a code with a generic one. */
-const NETWORK_FAILURES: Record<string, string> = {
-	ECONNRESET: 'the connection was reset',
-	ECONNREFUSED: 'the connection was refused',
-	ECONNABORTED: 'the request timed out',
-	ETIMEDOUT: 'the connection timed out',
-	ENOTFOUND: 'the host name was not found',
-	EAI_AGAIN: 'the host name could not be resolved',
-	EHOSTUNREACH: 'the host is unreachable',
-	ENETUNREACH: 'the network is unreachable',
-	EADDRNOTAVAIL: 'the address is not available',
-	EPIPE: 'the connection broke',
-};
-
-function describeNetworkError(error: unknown): string {
-	const err = error as { code?: string; message?: string; cause?: { code?: string } };
-	const code = err?.code ?? err?.cause?.code;
-	if (code && NETWORK_FAILURES[code]) return NETWORK_FAILURES[code];
-	// Report links may carry signed query strings; keep them out of messages.
-	const message = String(err?.message ?? error).replace(/https?:\/\/\S+/g, '<report link>');
-	return code && !message.includes(code) ? `${message} (${code})` : message;
-}

@@ -11,17 +11,12 @@ export interface DownloadRules {
 }
 
 /**
- * A download target that is not fetched. `reason` completes a sentence about the link ("… points
+ * Why a download target is not fetched. `reason` completes a sentence about the link ("… points
  * to 10.0.0.5, a private network address") and names only the host, never the signed link.
  */
-export class RefusedDownloadTarget extends Error {
-	constructor(
-		readonly reason: string,
-		readonly host: string,
-	) {
-		super(`The report link ${reason}`);
-		this.name = 'RefusedDownloadTarget';
-	}
+export interface DownloadRefusal {
+	reason: string;
+	host: string;
 }
 
 /** n8n 2.x's egress filter, when the host offers one (n8n 1.x does not). */
@@ -49,43 +44,41 @@ const KIND_WORDS: Record<Exclude<HostKind, 'public'>, string> = {
 };
 
 /**
- * Throws RefusedDownloadTarget unless `target` is an https URL on a public host; `from` is the
- * previous hop of a redirect chain. With n8n's egress filter (n8n 2.x) the host name is resolved
- * and every address it resolves to is checked as well.
+ * Refuses `target` unless it is an https URL on a public host (or loopback, when the rules allow
+ * it); `from` is the previous hop of a redirect chain. With n8n's egress filter (n8n 2.x) the
+ * host name is resolved and every address it resolves to is checked as well.
  */
-export async function checkDownloadTarget(
+export async function findDownloadRefusal(
 	context: GuardContext,
 	target: URL,
 	rules: DownloadRules,
 	from?: URL,
-): Promise<void> {
+): Promise<DownloadRefusal | undefined> {
+	const refuse = (reason: string): DownloadRefusal => ({ reason, host: target.hostname });
 	const host = target.hostname;
 	const kind = classifyHost(host);
 	const loopbackAllowed = kind === 'loopback' && rules.allowLoopback;
 
 	if (from?.protocol === 'https:' && target.protocol !== 'https:') {
-		throw new RefusedDownloadTarget(`redirected from https to ${target.protocol}//${host}`, host);
+		return refuse(`redirected from https to ${target.protocol}//${host}`);
 	}
-	if (!loopbackAllowed && kind !== 'public' && host !== '') {
-		throw new RefusedDownloadTarget(`points to ${host}, ${KIND_WORDS[kind]}`, host);
-	}
+	if (!loopbackAllowed && kind !== 'public' && host !== '') return refuse(`points to ${host}, ${KIND_WORDS[kind]}`);
 	if (target.protocol !== 'https:' && !(target.protocol === 'http:' && loopbackAllowed)) {
-		throw new RefusedDownloadTarget(host ? `must be an https link, not ${target.protocol}//${host}` : 'must be an https link', host);
+		return refuse(host ? `must be an https link, not ${target.protocol}//${host}` : 'must be an https link');
 	}
-	if (loopbackAllowed) return;
+	if (loopbackAllowed) return undefined;
 
 	const filter = egressFilterOf(context);
-	if (!filter) return;
+	if (!filter) return undefined;
 	const verdict = await filter.validateUrl(target.href);
-	if (verdict.ok) return;
+	if (verdict.ok) return undefined;
 	// A name that does not resolve here is left to the request: a direct connection uses the same
 	// resolver and fails the same way, and behind a proxy the proxy resolves it.
-	if (!/^Ssrf/.test(verdict.error.name)) return;
-	throw new RefusedDownloadTarget(
+	if (!/^Ssrf/.test(verdict.error.name)) return undefined;
+	return refuse(
 		verdict.error.name === 'SsrfBlockedHostnameError'
 			? `points to ${host}, a host this n8n instance blocks (N8N_SSRF_BLOCKED_HOSTNAMES)`
 			: `points to ${host}, which resolves to an address that is not public`,
-		host,
 	);
 }
 
@@ -101,13 +94,8 @@ export async function downloadLinkProblem(context: GuardContext, link: string | 
 	} catch {
 		return 'file_to_download is not a URL';
 	}
-	try {
-		await checkDownloadTarget(context, target, await downloadRulesFor(context));
-		return undefined;
-	} catch (error) {
-		if (error instanceof RefusedDownloadTarget) return `file_to_download ${error.reason}`;
-		throw error;
-	}
+	const refusal = await findDownloadRefusal(context, target, await downloadRulesFor(context));
+	return refusal && `file_to_download ${refusal.reason}`;
 }
 
 /**

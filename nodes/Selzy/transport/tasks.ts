@@ -59,20 +59,16 @@ export async function pollTask(
 	let lastStatus = '';
 	for (let poll = 1; ; poll++) {
 		const left = settings.timeoutMs - (Date.now() - started);
-		let task: SelzyTask;
-		try {
-			// A request that hangs must not stretch the wait past the Timeout.
-			task = await getTaskResult.call(this, taskUuid, {
-				itemIndex: settings.itemIndex,
-				retry: { maxTotalMs: Math.max(left, LAST_POLL_MS) },
+		// A request that hangs must not stretch the wait past the Timeout: cut short there, the
+		// poll ends the wait like a task that is still pending.
+		const task = await getTaskResult
+			.call(this, taskUuid, { itemIndex: settings.itemIndex, retry: { maxTotalMs: Math.max(left, LAST_POLL_MS) } })
+			.catch((error: unknown) => {
+				const outOfTime = Date.now() - started >= settings.timeoutMs;
+				if (outOfTime && selzyCodeOf(error) === 'timeout') return undefined;
+				throw error;
 			});
-		} catch (error) {
-			const outOfTime = Date.now() - started >= settings.timeoutMs;
-			if (outOfTime && selzyCodeOf(error) === 'timeout') {
-				return { task: { task_uuid: taskUuid, status: lastStatus || 'unknown' }, timedOut: true };
-			}
-			throw error;
-		}
+		if (!task) return { task: { task_uuid: taskUuid, status: lastStatus || 'unknown' }, timedOut: true };
 		if (task.status !== lastStatus) {
 			this.logger.info(`Selzy task ${taskUuid}: ${task.status} (poll ${poll}, ${Math.round((Date.now() - started) / 1000)} s)`);
 			lastStatus = task.status;
