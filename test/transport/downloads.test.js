@@ -123,6 +123,12 @@ describe('a forged callback cannot make the trigger fetch this machine', () => {
 		expect(call.response.body.error).toBe('file_to_download points to 203.0.113.5, which resolves to an address that is not public');
 	});
 
+	test('a host name that does not resolve is left to the request, which fails with a clear error', async () => {
+		const call = await forgedCallback('https://no-such-host.invalid/r.csv');
+		expect(call.response.statusCode).toBe(200);
+		expect(call.error?.message).toBe('Could not download the report: the host name was not found');
+	});
+
 	test.each([
 		['https://10.0.0.7/r.csv', '10.0.0.7, a private network address'],
 		['https://192.168.1.1/r.csv', '192.168.1.1, a private network address'],

@@ -54,8 +54,8 @@ export async function findDownloadRefusal(
 	rules: DownloadRules,
 	from?: URL,
 ): Promise<DownloadRefusal | undefined> {
-	const refuse = (reason: string): DownloadRefusal => ({ reason, host: target.hostname });
 	const host = target.hostname;
+	const refuse = (reason: string): DownloadRefusal => ({ reason, host });
 	const kind = classifyHost(host);
 	const loopbackAllowed = kind === 'loopback' && rules.allowLoopback;
 
@@ -69,12 +69,11 @@ export async function findDownloadRefusal(
 	if (loopbackAllowed) return undefined;
 
 	const filter = egressFilterOf(context);
-	if (!filter) return undefined;
-	const verdict = await filter.validateUrl(target.href);
-	if (verdict.ok) return undefined;
-	// A name that does not resolve here is left to the request: a direct connection uses the same
-	// resolver and fails the same way, and behind a proxy the proxy resolves it.
-	if (!/^Ssrf/.test(verdict.error.name)) return undefined;
+	// A name that does not resolve here (the filter answers with an error or rejects) is left to
+	// the request: a direct connection uses the same resolver and fails the same way, and behind
+	// a proxy the proxy resolves it.
+	const verdict = filter && (await filter.validateUrl(target.href).catch(() => undefined));
+	if (!verdict || verdict.ok || !/^Ssrf/.test(verdict.error.name)) return undefined;
 	return refuse(
 		verdict.error.name === 'SsrfBlockedHostnameError'
 			? `points to ${host}, a host this n8n instance blocks (N8N_SSRF_BLOCKED_HOSTNAMES)`
