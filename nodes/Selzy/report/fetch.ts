@@ -43,8 +43,8 @@ export interface DownloadOptions {
 	progressEvery?: number;
 }
 
-/** Defaults of the download options; see the option descriptions for why. */
-export const DOWNLOAD_DEFAULTS = { maxDownloadSizeMb: 1024, downloadTimeLimitSeconds: 1800 };
+/** Defaults of the download options; the option descriptions say why. */
+const DOWNLOAD_DEFAULTS = Object.freeze({ maxDownloadSizeMb: 1024, downloadTimeLimitSeconds: 1800 });
 
 /** The download limits from a node's options (Max Download Size in MB, Download Time Limit in seconds). */
 export function downloadLimitsFrom(options: IDataObject): { maxDownloadBytes: number; downloadTimeLimitMs: number } {
