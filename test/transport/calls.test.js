@@ -76,7 +76,7 @@ describe('every API call has a deadline and honours Stop', () => {
 		expect(call.response.statusCode).toBe(503);
 		expect(call.response.body).toEqual({ error: 'Could not verify the task with Selzy; try again later' });
 		expect(elapsed).toBeGreaterThan(4000);
-		expect(elapsed).toBeLessThan(7000);
+		expect(elapsed).toBeLessThan(8000); // 5 s plus room for a loaded machine; before the fix, 20 s
 	});
 
 	test('a server that never answers ends the call at its deadline, with an error saying so', async () => {
@@ -106,7 +106,7 @@ describe('every API call has a deadline and honours Stop', () => {
 			});
 			expect(run.status).toBe('waiting');
 			// The last check before the Timeout gets five seconds to be answered.
-			expect(Date.now() - started).toBeLessThan(8000);
+			expect(Date.now() - started).toBeLessThan(9000);
 		} finally {
 			callbackTiming.graceMs = grace;
 		}
