@@ -6,6 +6,11 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+/** https, or plain http to this machine only; the nodes apply the same rule at run time. */
+const SECURE_BASE_URL = String.raw`/^(https:\/\/|http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?(\/|$))/i`;
+const PLAIN_HTTP_REFUSED =
+	'The Base URL must start with https:// so the API key is never sent unencrypted (plain http only for localhost)';
+
 // Selzy reads the key from the form body; a key in the URL would end up in proxy logs.
 export class SelzyApi implements ICredentialType {
 	name = 'selzyApi';
@@ -32,7 +37,7 @@ export class SelzyApi implements ICredentialType {
 			type: 'string',
 			default: 'https://api.selzy.com',
 			description:
-				'Change only to use a Selzy-compatible endpoint (for example a local test server). No trailing /en/api.',
+				'Change only to use a Selzy-compatible endpoint (for example a local test server). No trailing /en/api. Must start with https:// (the key travels in every request); plain http only for localhost.',
 		},
 		{
 			displayName: 'Language',
@@ -55,10 +60,11 @@ export class SelzyApi implements ICredentialType {
 		},
 	};
 
-	// Selzy answers a bad key with HTTP 200 and {"error", "code"}, so the body decides.
+	// Selzy answers a bad key with HTTP 200 and {"error", "code"}, so the body decides. A plain
+	// http Base URL off this machine gets no request at all: the expression fails instead.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}/{{$credentials.language}}',
+			baseURL: `={{ ${SECURE_BASE_URL}.test($credentials.baseUrl.trim()) ? $credentials.baseUrl.trim().replace(/\\/+$/, "") : (() => { throw new Error(${JSON.stringify(PLAIN_HTTP_REFUSED)}) })() }}/{{$credentials.language}}`,
 			url: '/api/getLists',
 			method: 'POST',
 			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

@@ -14,7 +14,7 @@ import { claimDelivery, finishDelivery } from './callback/claims';
 import { deliverFromCallback, respond, verifyTask } from './callback/handling';
 import { deliveryKey, parseCallback, rememberDelivery, wasDelivered, type TriggerState } from './callback/parse';
 import type { ReportOutput } from './report/output';
-import { apiBaseUrl, type SelzyCredentials } from './transport/request';
+import { downloadLinkProblem } from './transport/downloadGuard';
 import { isTaskCompleted } from './transport/tasks';
 
 export class SelzyTrigger implements INodeType {
@@ -155,7 +155,7 @@ export class SelzyTrigger implements INodeType {
 		const output = this.getNodeParameter('output', 'file') as ReportOutput | 'task';
 		const downloads = output !== 'task' && completed && Boolean(task.file_to_download);
 		if (!verify && downloads) {
-			const problem = await unsafeLinkProblem(this, task.file_to_download);
+			const problem = await downloadLinkProblem(this, task.file_to_download);
 			if (problem) return answer(400, { error: problem });
 		}
 
@@ -191,19 +191,4 @@ export class SelzyTrigger implements INodeType {
 function sameSecret(given: string, expected: string): boolean {
 	const digest = (text: string) => createHash('sha256').update(text).digest();
 	return timingSafeEqual(digest(given), digest(expected));
-}
-
-/** Without verification only https links are fetched (http only when the API itself is plain http). */
-async function unsafeLinkProblem(context: IWebhookFunctions, link: string | undefined): Promise<string | undefined> {
-	if (!link) return undefined;
-	let url: URL;
-	try {
-		url = new URL(link);
-	} catch {
-		return 'file_to_download is not a URL';
-	}
-	if (url.protocol === 'https:') return undefined;
-	const credentials = (await context.getCredentials('selzyApi')) as unknown as SelzyCredentials;
-	if (url.protocol === 'http:' && apiBaseUrl(credentials).startsWith('http:')) return undefined;
-	return 'file_to_download must be an https link';
 }

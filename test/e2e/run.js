@@ -453,6 +453,18 @@ const SCENARIOS = [
 			return result.message.slice(0, 80);
 		},
 	},
+	{
+		id: 'i',
+		name: 'credential test: a plain http Base URL off this machine fails without a request',
+		async run(env) {
+			const data = { apiKey: env.sandbox.apiKey, baseUrl: 'http://selzy-e2e.invalid', language: 'en' };
+			const credential = await env.client.createCredential({ name: 'Selzy over http', type: 'selzyApi', data });
+			const result = await env.client.testCredential({ id: credential.id, name: credential.name, type: 'selzyApi', data });
+			assert.equal(result.status, 'Error', `plain http Base URL: ${JSON.stringify(result)}`);
+			assert.doesNotMatch(result.message, /ENOTFOUND|EAI_AGAIN/, 'no connection was attempted');
+			return result.message.slice(0, 100);
+		},
+	},
 ];
 
 function assertKeysNotInLog(env) {

@@ -1,15 +1,14 @@
 'use strict';
 /**
  * Shared set-up for the Selzy action node suites: one sandbox and one harness per test file,
- * short retry delays, and helpers that read what happened on the wire.
+ * and helpers that read what happened on the wire.
  * Modules are required by the same paths the node uses, so jest's per-file registry hands the
- * tests the instances the node reads (retryPolicy, callbackTiming).
+ * tests the instances the node reads (callbackTiming).
  */
 const http = require('node:http');
 const { createHarness } = require('../harness');
 const { createSandbox } = require('../sandbox/server');
 const { Selzy } = require('../../nodes/Selzy/Selzy.node.ts');
-const { retryPolicy } = require('../../nodes/Selzy/transport/request.ts');
 const { callbackTiming } = require('../../nodes/Selzy/actions/campaign/getDeliveryReport.operation.ts');
 
 /** The node as n8n names it when an AI agent uses it as a tool (`<type>Tool`). */
@@ -30,7 +29,6 @@ function useSelzy({ graceMs = 150 } = {}) {
 	beforeAll(async () => {
 		env.sb = await createSandbox({ seed: 1 });
 		env.harness = await createHarness({ credentials: { selzyApi: credentialsFor(env.sb) } });
-		Object.assign(retryPolicy, { baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 2000 });
 		callbackTiming.graceMs = graceMs;
 		// Keeps the raw request bodies, to see exactly what went over the wire.
 		const serveApi = env.sb.serveApi.bind(env.sb);
@@ -164,6 +162,5 @@ module.exports = {
 	completeTask,
 	waitUntil,
 	jumpClockOnPoll,
-	retryPolicy,
 	callbackTiming,
 };

@@ -79,7 +79,7 @@ describe('without verification', () => {
 		afterAll(() => harness.credentialsHelper.setCredential('selzyApi', sandboxCredential));
 
 		test.each([
-			['an http link', () => `${recorder.url}/files/report.csv`, 'file_to_download must be an https link'],
+			['an http link', () => `${recorder.url}/files/report.csv`, 'file_to_download points to 127.0.0.1, an address of this n8n server'],
 			['a file: link', () => 'file:///etc/passwd', 'file_to_download must be an https link'],
 			['something that is not a URL', () => 'report.csv', 'file_to_download is not a URL'],
 		])('refuses %s with 400 and sends no request anywhere', async (_name, link, message) => {

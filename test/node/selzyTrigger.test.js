@@ -7,7 +7,6 @@ const { createHarness } = require('../harness');
 const { createSandbox } = require('../sandbox/server');
 const { SelzyTrigger } = require('../../nodes/Selzy/SelzyTrigger.node.ts');
 const { Selzy } = require('../../nodes/Selzy/Selzy.node.ts');
-const { retryPolicy } = require('../../nodes/Selzy/transport/request.ts');
 const { VERIFY_RETRY } = require('../../nodes/Selzy/callback/handling.ts');
 const {
 	startRecorder,
@@ -24,16 +23,13 @@ const {
 let sb;
 let harness;
 let recorder;
-const savedRetryPolicy = { ...retryPolicy };
 
 beforeAll(async () => {
 	sb = await createSandbox({ seed: 11 });
 	harness = await createHarness({ credentials: { selzyApi: { apiKey: sb.apiKey, baseUrl: sb.url, language: 'en' } } });
 	recorder = await startRecorder();
-	Object.assign(retryPolicy, { baseDelayMs: 20, maxDelayMs: 50, maxTotalMs: 2000 });
 });
 afterAll(async () => {
-	Object.assign(retryPolicy, savedRetryPolicy);
 	await harness.close();
 	await recorder.close();
 	await sb.close();

@@ -1,41 +1,13 @@
 /**
  * The transport speaks Selzy's API correctly: form POST with the key in the body, `{result}` /
  * `{error, code}` envelopes, bounded retries, and errors a user can act on.
- * A tiny probe node calls `selzyApiRequest` inside real n8n-core contexts against the sandbox.
+ * A tiny probe node (probe.js) calls `selzyApiRequest` inside real n8n-core contexts against the sandbox.
  */
-const { NodeConnectionTypes } = require('n8n-workflow');
 const { createHarness } = require('../harness');
 const { createSandbox } = require('../sandbox/server');
 const transport = require('../../nodes/Selzy/transport/request.ts');
 const { SelzyApi } = require('../../credentials/SelzyApi.credentials.ts');
-
-/** Calls one Selzy method with the node's parameters and returns its result as JSON. */
-class TransportProbe {
-	description = {
-		displayName: 'Transport Probe',
-		name: 'transportProbe',
-		group: ['transform'],
-		version: 1,
-		description: 'Calls selzyApiRequest',
-		defaults: { name: 'Transport Probe' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'selzyApi', required: true }],
-		properties: [
-			{ displayName: 'Method', name: 'method', type: 'string', default: 'getLists' },
-			{ displayName: 'Params', name: 'params', type: 'json', default: '{}' },
-			{ displayName: 'Starts Work', name: 'startsWork', type: 'boolean', default: false },
-		],
-	};
-
-	async execute() {
-		const method = this.getNodeParameter('method', 0);
-		const params = JSON.parse(this.getNodeParameter('params', 0));
-		const startsWork = this.getNodeParameter('startsWork', 0);
-		const result = await transport.selzyApiRequest.call(this, method, params, { startsWork });
-		return [[{ json: { result }, pairedItem: { item: 0 } }]];
-	}
-}
+const { TransportProbe, probeCall } = require('./probe');
 
 const ALL_CODES = [
 	'unspecified',
@@ -52,7 +24,8 @@ const RETRYABLE = new Set(['retry_later', 'api_call_limit_exceeded_for_api_key',
 
 let sandbox;
 let harness;
-const originalPolicy = { ...transport.retryPolicy };
+/** Bounds this file's calls pass to selzyApiRequest; short delays, reset before each test. */
+let retry;
 
 async function call(method, params = {}, { startsWork = false, abortSignal, apiKey } = {}) {
 	const h = apiKey
@@ -60,7 +33,7 @@ async function call(method, params = {}, { startsWork = false, abortSignal, apiK
 		: harness;
 	try {
 		return await h.runExecute(TransportProbe, {
-			parameters: { method, params: JSON.stringify(params), startsWork },
+			parameters: probeCall(method, { params, startsWork, retry }),
 			abortSignal,
 		});
 	} finally {
@@ -95,7 +68,7 @@ afterAll(async () => {
 
 beforeEach(() => {
 	sandbox.reset();
-	Object.assign(transport.retryPolicy, originalPolicy, { baseDelayMs: 20, maxDelayMs: 100 });
+	retry = { baseDelayMs: 20, maxDelayMs: 100 };
 });
 
 describe('requests on the wire', () => {
@@ -129,7 +102,7 @@ describe('requests on the wire', () => {
 
 describe('Selzy errors become n8n errors a user can act on', () => {
 	test.each(ALL_CODES)('%s carries Selzy’s code, its message and a hint', async (code) => {
-		transport.retryPolicy.maxAttempts = 1;
+		retry.maxAttempts = 1;
 		sandbox.fault({ kind: 'code', code, message: `Problem "${code}" here` });
 		const run = await call('getLists');
 		expect(run.status).toBe('error');
@@ -148,7 +121,7 @@ describe('Selzy errors become n8n errors a user can act on', () => {
 	});
 
 	test('an HTML 502 page from a proxy gives a readable error with the status, not a JSON parse failure', async () => {
-		transport.retryPolicy.maxAttempts = 2;
+		retry.maxAttempts = 2;
 		sandbox.fault({ kind: 'html502', times: 2 });
 		const run = await call('getLists');
 		expect(run.status).toBe('error');
@@ -159,7 +132,7 @@ describe('Selzy errors become n8n errors a user can act on', () => {
 	});
 
 	test('an empty answer is reported as such', async () => {
-		transport.retryPolicy.maxAttempts = 1;
+		retry.maxAttempts = 1;
 		sandbox.fault({ kind: 'empty' });
 		const run = await call('getLists');
 		expect(run.error.message).toMatch(/empty answer/);
@@ -191,7 +164,7 @@ describe('retries', () => {
 	});
 
 	test('retries are bounded: a lasting rate limit ends after maxAttempts with the count in the message', async () => {
-		transport.retryPolicy.maxAttempts = 4;
+		retry.maxAttempts = 4;
 		sandbox.fault({ kind: 'code', code: 'api_call_limit_exceeded_for_ip', times: 10 });
 		const run = await call('getLists');
 		expect(run.status).toBe('error');
@@ -200,7 +173,7 @@ describe('retries', () => {
 	});
 
 	test('retries are bounded in total time as well', async () => {
-		Object.assign(transport.retryPolicy, { maxAttempts: 50, baseDelayMs: 100, maxDelayMs: 100, maxTotalMs: 350 });
+		Object.assign(retry, { maxAttempts: 50, baseDelayMs: 100, maxDelayMs: 100, maxTotalMs: 350 });
 		sandbox.fault({ kind: 'code', code: 'retry_later', times: 50 });
 		const started = Date.now();
 		const run = await call('getLists');
@@ -242,9 +215,9 @@ describe('retries', () => {
 			credentials: { selzyApi: { apiKey: sandbox.apiKey, baseUrl: 'http://127.0.0.1:9', language: 'en' } },
 		});
 		try {
-			transport.retryPolicy.maxAttempts = 3;
+			retry.maxAttempts = 3;
 			const run = await refused.runExecute(TransportProbe, {
-				parameters: { method: 'async/getCampaignDeliveryStats', params: '{"campaign_id":1}', startsWork: true },
+				parameters: probeCall('async/getCampaignDeliveryStats', { params: { campaign_id: 1 }, startsWork: true, retry }),
 			});
 			expect(run.status).toBe('error');
 			expect(run.error.message).toMatch(/connection was refused/);
@@ -255,7 +228,7 @@ describe('retries', () => {
 	});
 
 	test('cancelling the execution ends a retry wait at once', async () => {
-		Object.assign(transport.retryPolicy, { maxAttempts: 5, baseDelayMs: 20_000, maxDelayMs: 20_000, maxTotalMs: 600_000 });
+		Object.assign(retry, { maxAttempts: 5, baseDelayMs: 20_000, maxDelayMs: 20_000, maxTotalMs: 600_000 });
 		sandbox.fault({ kind: 'code', code: 'retry_later', times: 5 });
 		const controller = new AbortController();
 		const started = Date.now();
@@ -272,7 +245,7 @@ describe('retries', () => {
 
 describe('the API key stays secret', () => {
 	test('no URL the sandbox saw carried the key, over a run of successes and failures', async () => {
-		transport.retryPolicy.maxAttempts = 2;
+		retry.maxAttempts = 2;
 		await call('getLists');
 		sandbox.fault({ kind: 'code', code: 'retry_later' });
 		await call('getFields');
@@ -282,7 +255,7 @@ describe('the API key stays secret', () => {
 	});
 
 	test('an error message that echoes the key never shows it', async () => {
-		transport.retryPolicy.maxAttempts = 1;
+		retry.maxAttempts = 1;
 		sandbox.fault({ kind: 'code', code: 'invalid_arg', message: `bad request with api_key=${sandbox.apiKey}` });
 		const run = await call('getLists');
 		expect(run.status).toBe('error');
@@ -291,7 +264,7 @@ describe('the API key stays secret', () => {
 	});
 
 	test('network failures do not carry the request (whose body holds the key) into the error', async () => {
-		transport.retryPolicy.maxAttempts = 1;
+		retry.maxAttempts = 1;
 		sandbox.fault({ kind: 'drop' });
 		const run = await call('getLists');
 		expect(run.status).toBe('error');
@@ -300,7 +273,7 @@ describe('the API key stays secret', () => {
 	});
 
 	test('nothing the node logged contains the key', async () => {
-		transport.retryPolicy.maxAttempts = 3;
+		retry.maxAttempts = 3;
 		sandbox.fault({ kind: 'code', code: 'retry_later', times: 2, message: `echo ${sandbox.apiKey}` });
 		await call('getLists');
 		expect(JSON.stringify(harness.logs)).not.toContain(sandbox.apiKey);

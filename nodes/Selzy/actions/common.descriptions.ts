@@ -89,4 +89,22 @@ export const reportOptionFields: INodeProperties[] = [
 		default: 60,
 		description: 'Abort the download when no data arrives for this long',
 	},
+	{
+		displayName: 'Max Download Size (MB)',
+		name: 'maxDownloadSize',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 1024,
+		description:
+			'Stop a report download that grows past this size (as sent, before unpacking). A 4,000,000-recipient report with seven additional fields is about 500 MB of CSV.',
+	},
+	{
+		displayName: 'Download Time Limit (Seconds)',
+		name: 'downloadTimeLimit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 1800,
+		description:
+			'Stop a report download that takes longer than this in total, however steadily data arrives (Rows and Summary are read during the download, so this includes reading them)',
+	},
 ];

@@ -1,22 +1,15 @@
-import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { downloadRulesFor, findDownloadRefusal, type DownloadRules } from '../transport/downloadGuard';
 import { waitFor } from '../transport/wait';
-
-type DownloadFailure = 'cancelled' | 'network' | 'http' | 'expired' | 'stalled' | 'truncated';
-
-const ADVICE: Record<DownloadFailure, string> = {
-	cancelled: 'The execution was cancelled.',
-	network: 'Check that this n8n server can reach the report link, then run the workflow again.',
-	http: 'The file server refused the download. Run the workflow again; if it keeps failing, request a new report.',
-	expired: 'Report links expire after a while. Request a new report with Campaign → Get Delivery Report.',
-	stalled: 'The file server stopped sending data. Run the workflow again, or raise Download Stall Timeout.',
-	truncated: 'Only part of the report arrived, so nothing was returned. Run the workflow again.',
-};
-
-function downloadError(context: ReportContext, failure: DownloadFailure, message: string): NodeOperationError {
-	return new NodeOperationError(context.getNode(), message, { description: ADVICE[failure] });
-}
+import {
+	describeNetworkError,
+	downloadError,
+	formatMegabytes,
+	httpFailure,
+	MAX_REDIRECTS,
+} from './downloadErrors';
 
 export type ReportContext = IExecuteFunctions | IWebhookFunctions;
 
@@ -41,50 +34,89 @@ export interface ReportDownload {
 
 export interface DownloadOptions {
 	stallTimeoutMs: number;
+	/** Bytes on the wire (before decompression) after which the download stops. */
+	maxBytes: number;
+	/** The whole download, parsing included while it streams, ends after this long. */
+	timeLimitMs: number;
 	onProgress?: (bytesRead: number) => void;
 	/** Bytes between progress reports */
 	progressEvery?: number;
 }
 
+/** Defaults of the download options; the option descriptions say why. */
+const DOWNLOAD_DEFAULTS = Object.freeze({ maxDownloadSizeMb: 1024, downloadTimeLimitSeconds: 1800 });
+
+/** The download limits from a node's options (Max Download Size in MB, Download Time Limit in seconds). */
+export function downloadLimitsFrom(options: IDataObject): { maxDownloadBytes: number; downloadTimeLimitMs: number } {
+	const sizeMb = Number(options.maxDownloadSize ?? DOWNLOAD_DEFAULTS.maxDownloadSizeMb);
+	const seconds = Number(options.downloadTimeLimit ?? DOWNLOAD_DEFAULTS.downloadTimeLimitSeconds);
+	return {
+		maxDownloadBytes: Math.round(Math.max(1, sizeMb || DOWNLOAD_DEFAULTS.maxDownloadSizeMb) * 1024 * 1024),
+		downloadTimeLimitMs: Math.round(Math.max(1, seconds || DOWNLOAD_DEFAULTS.downloadTimeLimitSeconds) * 1000),
+	};
+}
+
 /**
- * Opens the report link as a stream. A watchdog aborts the transfer when no byte arrives for
- * `stallTimeoutMs`, and says so (the request's own timeout would only report a broken connection).
+ * Opens the report link as a stream. Redirects are followed here, each hop checked by the
+ * download guard before it is requested. A watchdog aborts the transfer when no byte arrives for
+ * `stallTimeoutMs`, and says so (the request's own timeout would only report a broken
+ * connection); the size and time limits end a download that never stops.
  */
 export async function openReportDownload(
 	context: ReportContext,
 	url: string,
 	options: DownloadOptions,
 ): Promise<ReportDownload> {
+	const node = context.getNode();
 	const cancelSignal = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
 	const transfer = new AbortController();
 	const onCancel = () => transfer.abort();
 	cancelSignal?.addEventListener('abort', onCancel, { once: true });
-
-	let response: { statusCode: number; headers: Record<string, unknown>; body: NodeReadable };
-	try {
-		response = await context.helpers.httpRequest({
-			method: 'GET',
-			url,
-			encoding: 'stream',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			abortSignal: transfer.signal,
-			// Axios keeps this as the socket's idle timeout after the headers; kept behind the watchdog so a stall is named one.
-			timeout: options.stallTimeoutMs + 2_000,
-		});
-	} catch (error) {
+	if (cancelSignal?.aborted) transfer.abort();
+	let overTime = false;
+	const timeLimit = AbortSignal.timeout(options.timeLimitMs);
+	const onTimeLimit = () => {
+		overTime = true;
+		transfer.abort();
+	};
+	timeLimit.addEventListener('abort', onTimeLimit, { once: true });
+	const release = () => {
 		cancelSignal?.removeEventListener('abort', onCancel);
-		throw cancelSignal?.aborted
-			? downloadError(context, 'cancelled', 'The execution was cancelled during the report download')
-			: downloadError(context, 'network', `Could not download the report: ${describeNetworkError(error)}`);
+		timeLimit.removeEventListener('abort', onTimeLimit);
+	};
+	const limitText = () => ({
+		size: `Max Download Size (${formatMegabytes(options.maxBytes)})`,
+		time: `Download Time Limit (${Math.round(options.timeLimitMs / 1000)} s)`,
+	});
+
+	let response: DownloadResponse;
+	try {
+		response = await requestFollowingRedirects(context, url, await downloadRulesFor(context), transfer.signal, options);
+	} catch (error) {
+		release();
+		throw error instanceof NodeOperationError
+			? error
+			: cancelSignal?.aborted
+				? downloadError(node, 'cancelled', 'The execution was cancelled during the report download')
+				: overTime
+					? downloadError(node, 'timeLimit', `The report download took longer than ${limitText().time}`)
+					: downloadError(node, 'network', `Could not download the report: ${describeNetworkError(error)}`);
 	}
 
-	if (response.statusCode >= 400) {
-		cancelSignal?.removeEventListener('abort', onCancel);
-		throw await httpFailure(context, response.statusCode, response.body);
+	if (response.statusCode >= 300) {
+		release();
+		const failure = await httpFailure(node, response.statusCode, response.body);
+		transfer.abort();
+		throw failure;
 	}
 
 	const contentLength = Number(response.headers['content-length']);
+	const tooLarge = () => downloadError(node, 'tooLarge', `The report is larger than ${limitText().size}`);
+	if (Number.isFinite(contentLength) && contentLength > options.maxBytes) {
+		release();
+		response.body.destroy();
+		throw tooLarge();
+	}
 	let bytesRead = 0;
 	let head: Uint8Array | undefined;
 	let lastProgressAt = Date.now();
@@ -104,6 +136,27 @@ export async function openReportDownload(
 		}
 	};
 
+	/** Why reading the body failed, in words: Stop, a limit, a stall or a broken connection. */
+	const readFailure = (error: unknown): NodeOperationError => {
+		if (cancelSignal?.aborted) {
+			return downloadError(node, 'cancelled', 'The execution was cancelled during the report download');
+		}
+		if (overTime) {
+			const arrived = formatMegabytes(bytesRead);
+			return downloadError(node, 'timeLimit', `The report download took longer than ${limitText().time}; ${arrived} had arrived`);
+		}
+		if (stalled) {
+			const seconds = Math.round(options.stallTimeoutMs / 1000);
+			return downloadError(node, 'stalled', `The report download stalled: no data for ${seconds} s after ${bytesRead} bytes`);
+		}
+		const of = Number.isFinite(contentLength) ? ` of ${contentLength}` : '';
+		return downloadError(
+			node,
+			'truncated',
+			`The report download broke off after ${bytesRead} bytes${of}: ${describeNetworkError(error)}`,
+		);
+	};
+
 	const progressEvery = options.progressEvery ?? 16 * 1024 * 1024;
 	async function* counted(): AsyncIterable<Uint8Array> {
 		void watchdog();
@@ -112,6 +165,7 @@ export async function openReportDownload(
 			for await (const chunk of response.body) {
 				if (!head) head = chunk.subarray(0, 4);
 				bytesRead += chunk.length;
+				if (bytesRead > options.maxBytes) throw tooLarge();
 				lastProgressAt = Date.now();
 				if (bytesRead >= nextReport) {
 					nextReport += progressEvery;
@@ -120,27 +174,17 @@ export async function openReportDownload(
 				yield chunk;
 			}
 		} catch (error) {
-			if (cancelSignal?.aborted) {
-				throw downloadError(context, 'cancelled', 'The execution was cancelled during the report download');
-			}
-			throw stalled
-				? downloadError(
-						context,
-						'stalled',
-						`The report download stalled: no data for ${Math.round(options.stallTimeoutMs / 1000)} s after ${bytesRead} bytes`,
-					)
-				: downloadError(
-						context,
-						'truncated',
-						`The report download broke off after ${bytesRead} bytes${Number.isFinite(contentLength) ? ` of ${contentLength}` : ''}: ${describeNetworkError(error)}`,
-					);
+			throw error instanceof NodeOperationError ? error : readFailure(error);
 		} finally {
 			finished = true;
-			cancelSignal?.removeEventListener('abort', onCancel);
+			release();
+			// Closes the connection as well when reading stopped early (a limit, an error, a consumer
+			// that gave up): destroying axios's stream wrapper alone would leave the socket open.
+			transfer.abort();
 		}
 		if (Number.isFinite(contentLength) && bytesRead < contentLength) {
 			throw downloadError(
-				context,
+				node,
 				'truncated',
 				`The report download ended early: ${bytesRead} of ${contentLength} bytes arrived`,
 			);
@@ -162,38 +206,59 @@ export async function openReportDownload(
 	};
 }
 
-/** An expired link on S3-style storage answers 403 with an XML body. */
-async function httpFailure(context: ReportContext, status: number, body: NodeReadable): Promise<NodeOperationError> {
-	const text = await readSome(body, 4096);
-	const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
-	const message = /<Message>([^<]+)<\/Message>/.exec(text)?.[1];
-	const detail = [code, message].filter(Boolean).join(': ');
-	if (status === 403 || status === 404 || status === 410) {
-		return downloadError(
-			context,
-			'expired',
-			`The report link is no longer valid (HTTP ${status}${detail ? `, ${detail}` : ''}); request a new report`,
-		);
-	}
-	return downloadError(context, 'http', `The report download failed with HTTP ${status}${detail ? ` (${detail})` : ''}`);
+interface DownloadResponse {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: NodeReadable;
 }
 
-async function readSome(body: NodeReadable, limit: number): Promise<string> {
-	const chunks: Uint8Array[] = [];
-	let length = 0;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** GETs the link, following redirects itself so that every hop passes the download guard first. */
+async function requestFollowingRedirects(
+	context: ReportContext,
+	link: string,
+	rules: DownloadRules,
+	signal: AbortSignal,
+	options: DownloadOptions,
+): Promise<DownloadResponse> {
+	const node = context.getNode();
+	let target: URL;
 	try {
-		for await (const chunk of body) {
-			chunks.push(chunk);
-			length += chunk.length;
-			if (length >= limit) break;
-		}
-	} catch (error) {
-		// The status already says the download failed; a broken error body adds nothing.
-		chunks.push(Buffer.from(`(error body unreadable: ${describeNetworkError(error)})`));
-	} finally {
-		body.destroy();
+		target = new URL(link);
+	} catch {
+		throw downloadError(node, 'refused', 'Refused to download the report: its link is not a URL');
 	}
-	return Buffer.concat(chunks).toString('utf8').slice(0, limit);
+	let previous: URL | undefined;
+	for (let hop = 0; ; hop++) {
+		const refusal = await findDownloadRefusal(context, target, rules, previous);
+		if (refusal) throw downloadError(node, 'refused', `Refused to download the report: its link ${refusal.reason}`);
+		const response = (await context.helpers.httpRequest({
+			method: 'GET',
+			url: target.href,
+			encoding: 'stream',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			maxRedirects: 0,
+			abortSignal: signal,
+			// Axios keeps this as the socket's idle timeout after the headers; kept behind the watchdog so a stall is named one.
+			timeout: options.stallTimeoutMs + 2_000,
+		})) as DownloadResponse;
+		const location = response.headers.location;
+		if (!REDIRECT_STATUSES.has(response.statusCode) || typeof location !== 'string') return response;
+		response.body.destroy();
+		if (hop === MAX_REDIRECTS) {
+			throw downloadError(node, 'redirects', `The report download was redirected more than ${MAX_REDIRECTS} times`);
+		}
+		previous = target;
+		try {
+			target = new URL(location, target);
+		} catch {
+			const refused = `Refused to download the report: ${target.hostname} redirected to something that is not a URL`;
+			throw downloadError(node, 'refused', refused);
+		}
+	}
 }
 
 function fileNameFrom(disposition: unknown, url: string): string | undefined {
@@ -217,25 +282,3 @@ function fileNameFrom(disposition: unknown, url: string): string | undefined {
 	}
 }
 
-/** Words instead of Node's error codes: n8n replaces a message that contains such a code with a generic one. */
-const NETWORK_FAILURES: Record<string, string> = {
-	ECONNRESET: 'the connection was reset',
-	ECONNREFUSED: 'the connection was refused',
-	ECONNABORTED: 'the request timed out',
-	ETIMEDOUT: 'the connection timed out',
-	ENOTFOUND: 'the host name was not found',
-	EAI_AGAIN: 'the host name could not be resolved',
-	EHOSTUNREACH: 'the host is unreachable',
-	ENETUNREACH: 'the network is unreachable',
-	EADDRNOTAVAIL: 'the address is not available',
-	EPIPE: 'the connection broke',
-};
-
-function describeNetworkError(error: unknown): string {
-	const err = error as { code?: string; message?: string; cause?: { code?: string } };
-	const code = err?.code ?? err?.cause?.code;
-	if (code && NETWORK_FAILURES[code]) return NETWORK_FAILURES[code];
-	// Report links may carry signed query strings; keep them out of messages.
-	const message = String(err?.message ?? error).replace(/https?:\/\/\S+/g, '<report link>');
-	return code && !message.includes(code) ? `${message} (${code})` : message;
-}

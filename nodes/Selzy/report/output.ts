@@ -3,7 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { createReportMeta, decodeReport, type ReportMeta } from './decode';
 import { ReportError } from './errors';
-import { openReportDownload, type ReportContext, type ReportDownload } from './fetch';
+import { downloadLimitsFrom, openReportDownload, type ReportContext, type ReportDownload } from './fetch';
 import { recordBatchesFromReport } from './pipeline';
 import { shapeRowBatches, type ReportRow } from './rows';
 import type { StatusGroup } from './statuses';
@@ -27,6 +27,8 @@ export interface ReportSettings {
 	sendResults: string[];
 	limit: number;
 	stallTimeoutMs: number;
+	maxDownloadBytes: number;
+	downloadTimeLimitMs: number;
 	/** Additional-field column headers that are field ids get these names. */
 	fieldNamesById?: Record<string, string>;
 }
@@ -44,6 +46,7 @@ export function readReportSettings(output: ReportOutput, options: IDataObject): 
 			.filter(Boolean),
 		limit: Math.max(0, Math.floor(Number(options.maxRows ?? 0))),
 		stallTimeoutMs: Math.max(5, Number(options.stallTimeout ?? 60)) * 1000,
+		...downloadLimitsFrom(options),
 	};
 }
 
@@ -62,6 +65,8 @@ export async function deliverReport(
 	const started = Date.now();
 	const download = await openReportDownload(context, task.file_to_download, {
 		stallTimeoutMs: settings.stallTimeoutMs,
+		maxBytes: settings.maxDownloadBytes,
+		timeLimitMs: settings.downloadTimeLimitMs,
 		onProgress: (bytes) =>
 			context.logger.info(`Selzy report ${task.task_uuid}: ${formatBytes(bytes)} downloaded`),
 	});

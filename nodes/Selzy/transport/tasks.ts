@@ -2,8 +2,12 @@ import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { SelzyTask } from '../report/output';
+import { selzyCodeOf } from './errors';
 import { selzyApiRequest, type SelzyCallOptions } from './request';
 import { waitFor } from './wait';
+
+/** The last poll before the Timeout still gets this long to be answered. */
+const LAST_POLL_MS = 5_000;
 
 /** Statuses Selzy shows while a task is still being prepared. */
 const PENDING_STATUSES = new Set(['new', 'processing', 'pending', 'queued', 'in_progress', 'running']);
@@ -54,7 +58,17 @@ export async function pollTask(
 	let delay = settings.firstDelayMs;
 	let lastStatus = '';
 	for (let poll = 1; ; poll++) {
-		const task = await getTaskResult.call(this, taskUuid, { itemIndex: settings.itemIndex });
+		const left = settings.timeoutMs - (Date.now() - started);
+		// A request that hangs must not stretch the wait past the Timeout: cut short there, the
+		// poll ends the wait like a task that is still pending.
+		const task = await getTaskResult
+			.call(this, taskUuid, { itemIndex: settings.itemIndex, retry: { maxTotalMs: Math.max(left, LAST_POLL_MS) } })
+			.catch((error: unknown) => {
+				const outOfTime = Date.now() - started >= settings.timeoutMs;
+				if (outOfTime && selzyCodeOf(error) === 'timeout') return undefined;
+				throw error;
+			});
+		if (!task) return { task: { task_uuid: taskUuid, status: lastStatus || 'unknown' }, timedOut: true };
 		if (task.status !== lastStatus) {
 			this.logger.info(`Selzy task ${taskUuid}: ${task.status} (poll ${poll}, ${Math.round((Date.now() - started) / 1000)} s)`);
 			lastStatus = task.status;

@@ -1,0 +1,102 @@
+import type { INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { NodeReadable } from './fetch';
+
+/** Redirects followed per download; each hop is checked before it is requested. */
+export const MAX_REDIRECTS = 5;
+
+export type DownloadFailure =
+	| 'cancelled'
+	| 'network'
+	| 'http'
+	| 'expired'
+	| 'stalled'
+	| 'truncated'
+	| 'refused'
+	| 'redirects'
+	| 'tooLarge'
+	| 'timeLimit';
+
+const ADVICE: Record<DownloadFailure, string> = {
+	cancelled: 'The execution was cancelled.',
+	network: 'Check that this n8n server can reach the report link, then run the workflow again.',
+	http: 'The file server refused the download. Run the workflow again; if it keeps failing, request a new report.',
+	expired: 'Report links expire after a while. Request a new report with Campaign → Get Delivery Report.',
+	stalled: 'The file server stopped sending data. Run the workflow again, or raise Download Stall Timeout.',
+	truncated: 'Only part of the report arrived, so nothing was returned. Run the workflow again.',
+	refused:
+		'Reports are downloaded only over https from public addresses, and every redirect is checked the same way. Selzy’s own links pass; a link to this server, a private network or a metadata address does not. For a Selzy-compatible server on this machine, set the credential’s Base URL to its loopback address.',
+	redirects: `The file server sent the download through more than ${MAX_REDIRECTS} redirects. Request a new report; if it happens again, contact Selzy support.`,
+	tooLarge:
+		'The download was stopped at the limit. If the report is genuine, raise Max Download Size in the node’s options (for File output in queue mode, n8n’s binary data limit also applies).',
+	timeLimit:
+		'The download was stopped at the limit although data kept arriving. If the file server is just slow, raise Download Time Limit in the node’s options.',
+};
+
+/** A download failure as the user sees it: what happened, and what to do in the description. */
+export function downloadError(node: INode, failure: DownloadFailure, message: string): NodeOperationError {
+	return new NodeOperationError(node, message, { description: ADVICE[failure] });
+}
+
+export function formatMegabytes(bytes: number): string {
+	const megabytes = bytes / 1024 / 1024;
+	return `${megabytes >= 10 ? Math.round(megabytes) : megabytes.toFixed(1)} MB`;
+}
+
+/** An expired link on S3-style storage answers 403 with an XML body. */
+export async function httpFailure(node: INode, status: number, body: NodeReadable): Promise<NodeOperationError> {
+	const text = await readSome(body, 4096);
+	const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
+	const message = /<Message>([^<]+)<\/Message>/.exec(text)?.[1];
+	const detail = [code, message].filter(Boolean).join(': ');
+	if (status === 403 || status === 404 || status === 410) {
+		return downloadError(
+			node,
+			'expired',
+			`The report link is no longer valid (HTTP ${status}${detail ? `, ${detail}` : ''}); request a new report`,
+		);
+	}
+	return downloadError(node, 'http', `The report download failed with HTTP ${status}${detail ? ` (${detail})` : ''}`);
+}
+
+async function readSome(body: NodeReadable, limit: number): Promise<string> {
+	const chunks: Uint8Array[] = [];
+	let length = 0;
+	try {
+		for await (const chunk of body) {
+			chunks.push(chunk);
+			length += chunk.length;
+			if (length >= limit) break;
+		}
+	} catch (error) {
+		// The status already says the download failed; a broken error body adds nothing.
+		chunks.push(Buffer.from(`(error body unreadable: ${describeNetworkError(error)})`));
+	} finally {
+		body.destroy();
+	}
+	return Buffer.concat(chunks).toString('utf8').slice(0, limit);
+}
+
+/** Words instead of Node's error codes: n8n replaces a message that contains such a code with a generic one. */
+const NETWORK_FAILURES: Record<string, string> = {
+	ECONNRESET: 'the connection was reset',
+	ECONNREFUSED: 'the connection was refused',
+	ECONNABORTED: 'the request timed out',
+	ETIMEDOUT: 'the connection timed out',
+	ENOTFOUND: 'the host name was not found',
+	EAI_AGAIN: 'the host name could not be resolved',
+	EHOSTUNREACH: 'the host is unreachable',
+	ENETUNREACH: 'the network is unreachable',
+	EADDRNOTAVAIL: 'the address is not available',
+	EPIPE: 'the connection broke',
+};
+
+export function describeNetworkError(error: unknown): string {
+	const err = error as { code?: string; message?: string; cause?: { code?: string } };
+	const code = err?.code ?? err?.cause?.code;
+	if (code && NETWORK_FAILURES[code]) return NETWORK_FAILURES[code];
+	// Report links may carry signed query strings; keep them out of messages.
+	const message = String(err?.message ?? error).replace(/https?:\/\/\S+/g, '<report link>');
+	return code && !message.includes(code) ? `${message} (${code})` : message;
+}

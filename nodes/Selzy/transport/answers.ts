@@ -1,0 +1,192 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { RETRYABLE_CODES, decodeHtmlEntities, type SelzyErrorDetails } from './errors';
+
+/** What one attempt at a Selzy call gave: the method's `result`, or a failure and whether to try again. */
+export interface Attempt {
+	result?: unknown;
+	failure?: SelzyErrorDetails & { retryable: boolean; retryAfterMs?: number };
+}
+
+export interface HttpAnswer {
+	statusCode: number;
+	headers: IDataObject;
+	body: unknown;
+}
+
+/** Words instead of Node's error codes: n8n replaces a message that contains such a code with a generic one. */
+const NETWORK_FAILURES: Record<string, string> = {
+	ECONNREFUSED: 'the connection was refused',
+	ENOTFOUND: 'the host name was not found',
+	EAI_AGAIN: 'the host name could not be resolved',
+	EHOSTUNREACH: 'the host is unreachable',
+	ENETUNREACH: 'the network is unreachable',
+	ECONNRESET: 'the connection was reset',
+	ETIMEDOUT: 'the connection timed out',
+	ECONNABORTED: 'the request timed out',
+	EPIPE: 'the connection broke',
+};
+
+/**
+ * Node error codes meaning the request never reached the server. Any other network failure
+ * (reset, timeout, broken pipe) may have happened after Selzy processed the request.
+ */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Statuses that say the request was not processed, so even a call that starts work may go again.
+ * A 502 or 504 comes from a gateway that may have passed the request on before giving up.
+ */
+const NOT_PROCESSED_STATUSES = new Set([429, 503]);
+
+const MAY_HAVE_STARTED =
+	'Selzy may already have started the report, so the request was not sent again (that could start a second report). ' +
+	'If you gave a Notify URL, Selzy still calls it when the report is ready; otherwise wait a few minutes and run the node again.';
+
+export function networkFailure(method: string, error: unknown, startsWork: boolean): Attempt['failure'] {
+	const code = findErrorCode(error);
+	const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+	return {
+		method,
+		code: 'network_error',
+		message: `Could not reach Selzy: ${(code && NETWORK_FAILURES[code]) ?? 'the connection failed'}`,
+		description: notSent
+			? 'The Selzy API did not accept the connection. Check the Base URL in the credential and this server’s network access.'
+			: `The connection to Selzy broke before an answer arrived. ${startsWork ? MAY_HAVE_STARTED : 'Run the workflow again.'}`,
+		retryable: notSent || !startsWork,
+	};
+}
+
+export function timeoutFailure(method: string, budgetMs: number, startsWork: boolean): Attempt['failure'] {
+	return {
+		method,
+		code: 'timeout',
+		message: `Selzy did not answer within ${Math.max(1, Math.round(budgetMs / 1000))} s`,
+		description: startsWork ? MAY_HAVE_STARTED : 'Selzy or the network is slow right now. Run the workflow again later.',
+		retryable: !startsWork,
+	};
+}
+
+/** Reads Selzy's `{result}` / `{error, code}` answer, whatever the HTTP status says. */
+export function interpretAnswer(method: string, answer: HttpAnswer, startsWork: boolean): Attempt {
+	const status = answer.statusCode;
+	if (status >= 300 && status < 400) return { failure: redirectFailure(method, status, answer.headers.location) };
+	const transientStatus = status === 429 || status >= 500;
+	// For a call that starts work, only answers proving it was not processed allow sending it again.
+	const resendable = startsWork ? NOT_PROCESSED_STATUSES.has(status) : transientStatus;
+	const retryAfterMs = parseRetryAfter(answer.headers['retry-after']);
+	const text = bodyText(answer.body);
+	const gatewayHint = startsWork && transientStatus && !resendable ? ` ${MAY_HAVE_STARTED}` : '';
+
+	let parsed: unknown;
+	try {
+		parsed = typeof answer.body === 'object' && !Buffer.isBuffer(answer.body) ? answer.body : JSON.parse(text);
+	} catch {
+		parsed = undefined;
+	}
+
+	if (!isObject(parsed)) {
+		const what = text.trim() === '' ? 'an empty answer' : describeNonJson(text);
+		return {
+			failure: {
+				method,
+				code: status >= 400 ? 'http_error' : 'invalid_response',
+				message: `Selzy answered HTTP ${status} with ${what} instead of JSON`,
+				description: transientStatus
+					? `Selzy or a proxy in front of it is having trouble.${gatewayHint || ' Run the workflow again later.'}`
+					: 'The Base URL in the credential may not point at the Selzy API.',
+				httpStatus: status,
+				retryable: resendable || (!startsWork && text.trim() === '' && status === 200),
+				retryAfterMs,
+			},
+		};
+	}
+
+	if ('error' in parsed || (status >= 400 && !('result' in parsed))) {
+		const code = typeof parsed.code === 'string' && parsed.code ? parsed.code : 'unspecified';
+		const message = decodeHtmlEntities(String(parsed.error ?? `HTTP ${status}`));
+		return {
+			failure: {
+				method,
+				code,
+				message: `${message} (${code})`,
+				description: gatewayHint && !RETRYABLE_CODES.has(code) ? gatewayHint.trim() : undefined,
+				httpStatus: status === 200 ? undefined : status,
+				retryable: RETRYABLE_CODES.has(code) || resendable,
+				retryAfterMs,
+			},
+		};
+	}
+	if (transientStatus) {
+		return {
+			failure: {
+				method,
+				code: 'http_error',
+				message: `Selzy answered HTTP ${status}`,
+				description: gatewayHint.trim() || undefined,
+				httpStatus: status,
+				retryable: resendable,
+				retryAfterMs,
+			},
+		};
+	}
+	return { result: parsed.result };
+}
+
+/** API calls never follow redirects: the form body, key included, would go wherever they point. */
+function redirectFailure(method: string, status: number, location: unknown): Attempt['failure'] {
+	let target = 'an address it did not give';
+	if (typeof location === 'string') {
+		try {
+			target = new URL(location, 'https://invalid.invalid').host || target;
+		} catch {
+			target = 'an address that is not a URL';
+		}
+	}
+	return {
+		method,
+		code: 'redirect',
+		message: `Selzy’s API address answered with a redirect (HTTP ${status}) to ${target}`,
+		description:
+			'API calls do not follow redirects, so the API key is never sent to another address. Check the Base URL in the Selzy credential; if the new address is Selzy’s, enter it there.',
+		httpStatus: status,
+		retryable: false,
+	};
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function bodyText(body: unknown): string {
+	if (typeof body === 'string') return body;
+	if (Buffer.isBuffer(body)) return body.toString('utf8');
+	if (body instanceof ArrayBuffer) return Buffer.from(body).toString('utf8');
+	return body === undefined || body === null ? '' : JSON.stringify(body);
+}
+
+function describeNonJson(text: string): string {
+	const title = /<title>([^<]{1,120})<\/title>/i.exec(text)?.[1];
+	if (title) return `an HTML page ("${title.trim()}")`;
+	if (/^\s*</.test(text)) return 'an HTML/XML page';
+	return `text ("${text.trim().slice(0, 80)}")`;
+}
+
+function parseRetryAfter(value: unknown): number | undefined {
+	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+	const seconds = Number(value);
+	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	const date = Date.parse(String(value));
+	return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+/** Walks an error and its causes for a Node/undici error code such as ECONNRESET. */
+export function findErrorCode(error: unknown): string | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 6 && isObject(current); depth++) {
+		const code = current.code;
+		if (typeof code === 'string' && /^(E[A-Z_]+|UND_ERR_[A-Z_]+|ERR_[A-Z_]+)$/.test(code)) return code;
+		current = current.cause;
+	}
+	return undefined;
+}
