@@ -72,13 +72,20 @@ function asPostgres(binary, args) {
 	return isRoot ? ['runuser', ['-u', 'postgres', '--', binary, ...args]] : [binary, args];
 }
 
+/** Postgres runs as its own user when we are root: its folder must be under one that user can enter. */
+function postgresTempBase() {
+	if (!isRoot) return os.tmpdir();
+	const reachable = spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', os.tmpdir()]).status === 0;
+	return reachable ? os.tmpdir() : '/tmp';
+}
+
 /**
  * A throwaway Postgres cluster on a free loopback port; data in a temp folder. `register` gets
  * the handle before the server starts, so an interrupted start is cleaned up too.
  */
 async function startPostgres(register) {
 	const bin = postgresBinDir();
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'selzy-queue-pg-'));
+	const dir = fs.mkdtempSync(path.join(postgresTempBase(), 'selzy-queue-pg-'));
 	const data = path.join(dir, 'data');
 	fs.mkdirSync(data);
 	if (isRoot) await h.runCommand('chown', ['-R', 'postgres:postgres', dir]);
