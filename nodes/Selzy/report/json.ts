@@ -120,10 +120,12 @@ class StreamingJsonReportParser implements JsonReportParser {
 		const token = this.token as OpenToken;
 		let end: number;
 		if (token.isString) {
-			end = findStringEnd(s, 0, token.escapeOpen);
+			end = findStringEnd(s, 0, token.escapeOpen, MAX_VALUE_CHARS - token.length);
+			if (end === TOO_LONG) throw this.tooLong(token.at);
 		} else {
 			end = 0;
-			while (end < s.length && isBareChar(s.charCodeAt(end))) end++;
+			const stop = Math.min(s.length, MAX_VALUE_CHARS - token.length + 1);
+			while (end < stop && isBareChar(s.charCodeAt(end))) end++;
 			if (end === s.length && !final) end = -1;
 		}
 		if (end < 0) {
@@ -167,7 +169,8 @@ class StreamingJsonReportParser implements JsonReportParser {
 			}
 			if (this.expect === Expect.Nothing) throw this.syntaxError('unexpected text after the document', this.consumed + i);
 			if (c === 34) {
-				const close = findStringEnd(s, i + 1, false);
+				const close = findStringEnd(s, i + 1, false, MAX_VALUE_CHARS);
+				if (close === TOO_LONG) throw this.tooLong(this.consumed + i);
 				if (close < 0) {
 					this.token = { isString: true, pieces: [], length: 0, escapeOpen: false, at: this.consumed + i };
 					this.extendToken(s.slice(i + 1));
@@ -202,7 +205,8 @@ class StreamingJsonReportParser implements JsonReportParser {
 				i++;
 			} else {
 				let end = i;
-				while (end < length && isBareChar(s.charCodeAt(end))) end++;
+				const stop = Math.min(length, i + MAX_VALUE_CHARS + 1);
+				while (end < stop && isBareChar(s.charCodeAt(end))) end++;
 				if (end === i) throw this.syntaxError(`unexpected ${JSON.stringify(s[i])}`, this.consumed + i);
 				if (end === length && !final) {
 					this.token = { isString: false, pieces: [], length: 0, escapeOpen: false, at: this.consumed + i };
@@ -346,12 +350,17 @@ class StreamingJsonReportParser implements JsonReportParser {
 	}
 }
 
+/** findStringEnd's answer when the string runs past its length limit. */
+const TOO_LONG = -2;
+
 /**
- * Index of the quote closing a string whose text continues at `from`, or -1 if not in `s`.
+ * Index of the quote closing a string whose text continues at `from`; -1 if not in `s`, or
+ * TOO_LONG once more than `maxLength` characters are passed (the search stops there).
  * `escapeOpen`: the text before `s` ended with an unescaped backslash.
  */
-function findStringEnd(s: string, from: number, escapeOpen: boolean): number {
+function findStringEnd(s: string, from: number, escapeOpen: boolean, maxLength: number): number {
 	for (let quote = s.indexOf('"', from); quote >= 0; quote = s.indexOf('"', quote + 1)) {
+		if (quote - from > maxLength) return TOO_LONG;
 		let backslashes = 0;
 		while (quote - 1 - backslashes >= from && s.charCodeAt(quote - 1 - backslashes) === 92) backslashes++;
 		if (quote - backslashes === from && escapeOpen) backslashes++;

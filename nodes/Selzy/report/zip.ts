@@ -9,6 +9,7 @@
  */
 import { ByteReader, concatBytes, decompress } from './bytes';
 import { ReportCompressionError, ReportFormatError } from './errors';
+import { formatMegabytes, unpackedTooLarge, type UnpackLimits } from './limits';
 
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
@@ -47,10 +48,15 @@ interface Sizes {
 	uncompressed?: number;
 }
 
-/** Decompressed bytes of the archive's only file. `reader` must be positioned at its start. */
+/**
+ * Decompressed bytes of the archive's only file. `reader` must be positioned at its start.
+ * Reading stops the moment the file unpacks past the size its header declares; a declared
+ * size above `limits.maxUnpackedBytes` is refused before anything is unpacked.
+ */
 export async function* unzipSingleEntry(
 	reader: ByteReader,
 	entry: ZipEntryInfo,
+	limits?: UnpackLimits,
 ): AsyncGenerator<Uint8Array> {
 	const header = await reader.read(30);
 	if (header.length < 30 || u32(header, 0) !== LOCAL_HEADER) throw damaged('no file header');
@@ -81,6 +87,9 @@ export async function* unzipSingleEntry(
 		if (sizes.compressed === UNKNOWN_32 || sizes.uncompressed === UNKNOWN_32) {
 			readZip64Sizes(extra, sizes, header, 18);
 		}
+		if (limits && sizes.uncompressed > limits.maxUnpackedBytes) {
+			throw unpackedTooLarge(limits, `as the zip archive declares ${formatMegabytes(sizes.uncompressed)}`);
+		}
 		data = entryDataOfKnownSize(reader, sizes.compressed);
 	}
 
@@ -88,6 +97,9 @@ export async function* unzipSingleEntry(
 	let produced = 0;
 	for await (const chunk of output) {
 		produced += chunk.length;
+		if (sizes.uncompressed !== undefined && produced > sizes.uncompressed) {
+			throw damaged(`the file unpacks to more than the ${sizes.uncompressed} bytes its header declares`);
+		}
 		yield chunk;
 	}
 	if (sizes.uncompressed !== undefined && produced !== sizes.uncompressed) {
