@@ -7,7 +7,7 @@ import { ByteReader, decompress } from './bytes';
 import { decodeText } from './charset';
 import { ReportFormatError } from './errors';
 import { DEFAULT_UNPACK_LIMITS, formatMegabytes, MIN_BYTES_FOR_RATIO, unpackedTooLarge, unpackRatioTooHigh, type UnpackLimits } from './limits';
-import { unzipSingleEntry } from './zip';
+import { unzipSingleEntry, type ZipEntryInfo } from './zip';
 
 export interface ReportMeta {
 	compression: 'none' | 'gzip' | 'zip';
@@ -51,11 +51,12 @@ export async function* decodeReport(
 		let plain: AsyncIterable<Uint8Array>;
 		if (magic[0] === 0x1f && magic[1] === 0x8b) {
 			meta.compression = 'gzip';
-			plain = withinLimits(decompress(reader.rest(), 'gzip', 'gzip'), meta, limits);
+			plain = withinLimits(decompress(reader.rest(), 'gzip', 'gzip'), meta, limits, () => meta.bytesRead);
 		} else if (magic[0] === 0x50 && magic[1] === 0x4b && magic[2] === 0x03 && magic[3] === 0x04) {
 			meta.compression = 'zip';
-			const entry: { name?: string } = {};
-			plain = withinLimits(withEntryName(unzipSingleEntry(reader, entry, limits), entry, meta), meta, limits);
+			const entry: ZipEntryInfo = {};
+			const unpacked = withEntryName(unzipSingleEntry(reader, entry, limits), entry, meta);
+			plain = withinLimits(unpacked, meta, limits, () => meta.bytesRead - (entry.heldBytes ?? 0));
 		} else if (magic[0] === 0x50 && magic[1] === 0x4b && magic[2] === 0x05 && magic[3] === 0x06) {
 			throw new ReportFormatError('The report is an empty zip archive');
 		} else if (magic[0] === 0x42 && magic[1] === 0x5a && magic[2] === 0x68) {
@@ -89,19 +90,25 @@ async function* countBytes(
 	}
 }
 
-/** Passes unpacked bytes on while they stay within `limits`, judged against the bytes downloaded so far. */
+/**
+ * Passes unpacked bytes on while they stay within `limits`. The ratio is judged against
+ * `packedSoFar`: the bytes handed to the decompressor so far.
+ */
 async function* withinLimits(
 	unpacked: AsyncIterable<Uint8Array>,
 	meta: ReportMeta,
 	limits: UnpackLimits,
+	packedSoFar: () => number,
 ): AsyncGenerator<Uint8Array> {
 	let total = 0;
 	for await (const chunk of unpacked) {
 		total += chunk.length;
 		meta.bytesUnpacked = total;
-		if (total > limits.maxUnpackedBytes) throw unpackedTooLarge(limits, `from ${formatMegabytes(meta.bytesRead)} downloaded so far`);
-		if (total > MIN_BYTES_FOR_RATIO && total > limits.maxUnpackRatio * meta.bytesRead) {
-			throw unpackRatioTooHigh(limits, total, meta.bytesRead);
+		if (total > limits.maxUnpackedBytes) {
+			throw unpackedTooLarge(limits, `from ${formatMegabytes(meta.bytesRead)} downloaded so far`);
+		}
+		if (total > MIN_BYTES_FOR_RATIO && total > limits.maxUnpackRatio * packedSoFar()) {
+			throw unpackRatioTooHigh(limits, total, packedSoFar());
 		}
 		yield chunk;
 	}

@@ -24,6 +24,8 @@ const TAIL_WINDOW = 4 * 65_536 + 1_024;
 
 export interface ZipEntryInfo {
 	name?: string;
+	/** Bytes read from the archive but held back (the possible tail) rather than unpacked yet. */
+	heldBytes?: number;
 }
 
 const u16 = (b: Uint8Array, at: number): number => b[at] | (b[at + 1] << 8);
@@ -80,7 +82,7 @@ export async function* unzipSingleEntry(
 	const sizes: Sizes = {};
 	let data: AsyncIterable<Uint8Array>;
 	if (flags & 8) {
-		data = entryDataUntilDirectory(reader, 30 + name.length + extra.length, sizes);
+		data = entryDataUntilDirectory(reader, 30 + name.length + extra.length, sizes, entry);
 	} else {
 		sizes.compressed = u32(header, 18);
 		sizes.uncompressed = u32(header, 22);
@@ -133,6 +135,7 @@ async function* entryDataUntilDirectory(
 	reader: ByteReader,
 	headerLength: number,
 	sizes: Sizes,
+	entry: ZipEntryInfo,
 ): AsyncGenerator<Uint8Array> {
 	// `held` is the last ≤ TAIL_WINDOW bytes seen; everything before it has been passed on.
 	const held: Uint8Array[] = [];
@@ -145,8 +148,10 @@ async function* entryDataUntilDirectory(
 			const first = held.shift() as Uint8Array;
 			heldLength -= first.length;
 			passedOn += first.length;
+			entry.heldBytes = heldLength;
 			yield first;
 		}
+		entry.heldBytes = heldLength;
 	}
 	const tail = concatBytes(held);
 	// The archive starts with our entry's header, so the tail starts at this archive offset.
