@@ -32,6 +32,13 @@ describe('columns named like JavaScript internals are kept', () => {
 		expect(fromFieldName.fields).toEqual(JSON.parse('{"__proto__":"x"}'));
 	});
 
+	test('a summary counts up to 1,000 different send_result values and refuses more', async () => {
+		const codes = (n) => 'email,send_result\n' + Array.from({ length: n }, (_, k) => `a${k},code_${k}`).join('\n');
+		const summarize = (text) => summarizeRecordBatches(recordBatchesFromReport([new TextEncoder().encode(text)], {}, createReportMeta()));
+		expect(Object.keys((await summarize(codes(1000))).bySendResult)).toHaveLength(1000);
+		await expect(summarize(codes(1001))).rejects.toThrow('The report has more than 1,000 different send_result values');
+	});
+
 	test('a send_result of __proto__ is counted in the summary', async () => {
 		const batches = recordBatchesFromReport([new TextEncoder().encode('email,send_result\na,__proto__\nb,ok_read\n')], {}, createReportMeta());
 		const summary = await summarizeRecordBatches(batches);
