@@ -176,8 +176,14 @@ class StreamingJsonReportParser implements JsonReportParser {
 					this.extendToken(s.slice(i + 1));
 					return;
 				}
-				if (close - i - 1 > MAX_VALUE_CHARS) throw this.tooLong(this.consumed + i);
-				this.stringValue(s.slice(i + 1, close), this.consumed + i);
+				const raw = s.slice(i + 1, close);
+				const value = raw.indexOf('\\') < 0 ? raw : this.unescape(raw, this.consumed + i);
+				if (this.expect === Expect.Key || this.expect === Expect.KeyOrClose) {
+					this.top().key = value;
+					this.expect = Expect.Colon;
+				} else {
+					this.scalar(value, this.consumed + i);
+				}
 				i = close + 1;
 			} else if (c === 123 || c === 91) {
 				if (this.expect !== Expect.Value && this.expect !== Expect.ValueOrClose) {
@@ -220,7 +226,10 @@ class StreamingJsonReportParser implements JsonReportParser {
 		}
 	}
 
-	/** A string's text as written between its quotes; `at` is the document offset of its opening quote. */
+	/**
+	 * A string's text as written between its quotes; `at` is the document offset of its opening
+	 * quote. For strings that spanned chunks; `run` does the same inline for the rest.
+	 */
 	private stringValue(raw: string, at: number): void {
 		const value = raw.indexOf('\\') < 0 ? raw : this.unescape(raw, at);
 		if (this.expect === Expect.Key || this.expect === Expect.KeyOrClose) {
@@ -361,9 +370,10 @@ const TOO_LONG = -2;
 function findStringEnd(s: string, from: number, escapeOpen: boolean, maxLength: number): number {
 	for (let quote = s.indexOf('"', from); quote >= 0; quote = s.indexOf('"', quote + 1)) {
 		if (quote - from > maxLength) return TOO_LONG;
+		// The count stops at the opening quote, or before index 0 (charCodeAt gives NaN there).
 		let backslashes = 0;
-		while (quote - 1 - backslashes >= from && s.charCodeAt(quote - 1 - backslashes) === 92) backslashes++;
-		if (quote - backslashes === from && escapeOpen) backslashes++;
+		while (s.charCodeAt(quote - 1 - backslashes) === 92) backslashes++;
+		if (escapeOpen && quote - backslashes === from) backslashes++;
 		if (backslashes % 2 === 0) return quote;
 	}
 	return -1;
