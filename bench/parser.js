@@ -9,6 +9,7 @@
  *  - this package: decode + CSV parse from bytes (`recordBatchesFromReport`), and the
  *    record-by-record iterator (`recordsFromReport`);
  *  - csv-parse (streaming API fed the same Buffer chunks, records counted on 'data');
+ *  - this package on the same rows as a JSON report ({"result":{"fields","data"}}, its own size);
  *  - a raw scan over the bytes counting '\n' (the floor: touching every byte once).
  * Prints a Markdown table and writes bench/parser-results.json. MB = 1,000,000 bytes.
  */
@@ -17,6 +18,7 @@
 const fs = require('fs');
 const path = require('path');
 const { parse } = require('csv-parse');
+const { parse: parseCsvSync } = require('csv-parse/sync');
 const { recordBatchesFromReport, recordsFromReport, createReportMeta } = require('../nodes/Selzy/report');
 
 const RUNS = 5;
@@ -71,9 +73,21 @@ function generateReport(rows, seed) {
 		lines.push(`${email},${pick(weighted)},${stamp},${random() < 0.1 ? `"${name}"` : name},${note}`);
 	}
 	const bytes = new TextEncoder().encode(lines.join('\n') + '\n');
+	return { bytes, chunks: chunked(bytes), rows };
+}
+
+function chunked(bytes) {
 	const chunks = [];
 	for (let at = 0; at < bytes.length; at += CHUNK) chunks.push(bytes.subarray(at, at + CHUNK));
-	return { bytes, chunks, rows };
+	return chunks;
+}
+
+/** The same report in Selzy's JSON column model. */
+function asJsonReport(report) {
+	const records = [];
+	parseCsvSync(Buffer.from(report.bytes), { relax_quotes: true, relax_column_count: true, skip_empty_lines: true }).forEach((r) => records.push(r));
+	const bytes = new TextEncoder().encode(JSON.stringify({ result: { fields: records[0], data: records.slice(1) } }));
+	return { bytes, chunks: chunked(bytes), rows: report.rows };
 }
 
 async function* fromChunks(chunks) {
@@ -91,6 +105,12 @@ const contenders = {
 		let records = 0;
 		const meta = createReportMeta();
 		for await (const _ of recordsFromReport(fromChunks(chunks), {}, meta)) records++;
+		return records - 1;
+	},
+	async 'this package, same rows as JSON (batches)'(chunks) {
+		let records = 0;
+		const meta = createReportMeta();
+		for await (const batch of recordBatchesFromReport(fromChunks(chunks), {}, meta)) records += batch.length;
 		return records - 1;
 	},
 	'csv-parse 5 (stream)'(chunks) {
@@ -125,16 +145,19 @@ async function main() {
 	const results = [];
 	for (const rows of SIZES) {
 		const report = generateReport(rows, 20260501 + rows);
-		const mb = report.bytes.length / 1e6;
+		const jsonReport = asJsonReport(report);
 		const timings = {};
+		const sizes = {};
 		for (const [name, run] of Object.entries(contenders)) {
-			await run(report.chunks); // warm-up
+			const input = name.includes('JSON') ? jsonReport : report;
+			sizes[name] = input.bytes.length / 1e6;
+			await run(input.chunks); // warm-up
 			const times = [];
 			let counted = 0;
 			for (let r = 0; r < RUNS; r++) {
 				if (global.gc) global.gc();
 				const start = process.hrtime.bigint();
-				counted = await run(report.chunks);
+				counted = await run(input.chunks);
 				times.push(Number(process.hrtime.bigint() - start) / 1e9);
 			}
 			if (!name.startsWith('raw') && counted !== rows) throw new Error(`${name} read ${counted} rows, expected ${rows}`);
@@ -142,6 +165,7 @@ async function main() {
 		}
 		const baseline = timings['csv-parse 5 (stream)'];
 		for (const [name, seconds] of Object.entries(timings)) {
+			const mb = sizes[name];
 			results.push({
 				rows,
 				megabytes: Number(mb.toFixed(1)),

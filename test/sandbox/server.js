@@ -7,6 +7,7 @@ const https = require('node:https');
 const crypto = require('node:crypto');
 const zlib = require('node:zlib');
 const data = require('./data');
+const { craftedDownload } = require('./crafted');
 
 const DEFAULT_CONFIG = Object.freeze({
 	readyAfterPolls: 1,
@@ -36,7 +37,7 @@ const MEASURE_MAX_ROWS = 200000;
 const CALLBACK_TIMEOUT_MS = 10000;
 
 const API_FAULTS = ['code', 'http', 'html502', 'empty', 'drop', 'dropAfterProcessing', 'slow'];
-const DOWNLOAD_FAULTS = ['truncate', 'dropMidway', 'stall', 'expired', 'brokenGzip'];
+const DOWNLOAD_FAULTS = ['truncate', 'dropMidway', 'stall', 'expired', 'brokenGzip', 'bomb', 'file'];
 const CUTTING_FAULTS = ['truncate', 'dropMidway', 'stall'];
 
 const ERROR_TEXT = {
@@ -680,6 +681,7 @@ class Sandbox {
 		const file = this.files.get(token);
 		if (!file || encodeURIComponent(file.name) !== name) return sendStorageError(res, 404, 'NoSuchKey', 'The file does not exist');
 		if (file.expired || fault?.kind === 'expired') return sendStorageError(res, 403, 'AccessDenied', 'Request has expired');
+		if (fault?.kind === 'bomb' || fault?.kind === 'file') return this.serveCrafted(req, res, craftedDownload(fault));
 		const broken = fault?.kind === 'brokenGzip';
 		const cutting = fault && CUTTING_FAULTS.includes(fault.kind) ? fault : null;
 		const spec = broken ? { ...file.spec, format: 'csv-gzip' } : file.spec;
@@ -694,6 +696,13 @@ class Sandbox {
 		if (req.method === 'HEAD') return res.end();
 		const bytes = broken ? withoutTail(data.reportBytes(spec), fault.cut ?? 20) : data.reportBytes(spec);
 		await this.streamBody(res, bytes, cutting && { ...cutting, bytes: cutting.bytes ?? Math.floor(size / 2) });
+	}
+
+	/** A crafted body in place of the report (faults `bomb` and `file`), chunked, with backpressure. */
+	async serveCrafted(req, res, { contentType, fileName, chunks }) {
+		res.writeHead(200, { 'Content-Type': contentType, 'Content-Disposition': `attachment; filename="${fileName}"` });
+		if (req.method === 'HEAD') return res.end();
+		await this.streamBody(res, chunks, null);
 	}
 
 	/** The file's byte size, measured once when cheap (or when a fault needs it), else null. */

@@ -107,4 +107,39 @@ export const reportOptionFields: INodeProperties[] = [
 		description:
 			'Stop a report download that takes longer than this in total, however steadily data arrives (Rows and Summary are read during the download, so this includes reading them)',
 	},
+	{
+		displayName: 'Row Safety Limit',
+		name: 'rowSafetyLimit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 1500000,
+		description:
+			'Rows output: fail instead of returning more rows than this, because every row is an item n8n holds in memory (a million rows take about 3 GB while n8n saves the execution). Max Rows, Status Groups and Send Results return fewer rows.',
+	},
+	{
+		displayName: 'Max Unpacked Size (MB)',
+		name: 'maxUnpackedSize',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 2048,
+		description:
+			'Stop reading a gzip or zip report that unpacks to more than this. A 4-million-recipient report unpacks to about 1 GB.',
+	},
+	{
+		displayName: 'Max Unpack Ratio',
+		name: 'maxUnpackRatio',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 100,
+		description:
+			'Stop reading a gzip or zip report that unpacks to more than this many times its compressed size, the mark of a decompression bomb. Genuine reports compress 5 to 25 times.',
+	},
+	{
+		displayName: 'Neutralize Formulas',
+		name: 'neutralizeFormulas',
+		type: 'boolean',
+		default: false,
+		description:
+			"Whether to put a ' before values and field names that a spreadsheet would run as a formula (Rows output). Turn on when rows go to Google Sheets or Excel: a contact field such as =HYPERLINK(…) would otherwise become a live formula there. Affected: values starting with =, @, a tab or a line break, and values starting with + or - that hold more than digits, spaces and ( ) - + . , so phone numbers and negative numbers stay as they are.",
+	},
 ];

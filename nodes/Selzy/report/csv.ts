@@ -16,11 +16,17 @@
  *   none occurs). The first line break decides between LF/CRLF and lone-CR files.
  * - A leading U+FEFF (byte order mark) is dropped.
  *
+ * - Bounds (see limits.ts): a value longer than MAX_VALUE_CHARS, a record of more than
+ *   MAX_RECORD_VALUES values, or no header line within MAX_VALUE_CHARS characters raises
+ *   `ReportFormatError`.
+ *
  * Speed: the scanner jumps between delimiters and line breaks with `indexOf`, so fields
- * are cut with one `slice` each. The fast path is `parseCsvBatches` (one array of records
+ * are cut with one `slice` each. Every chunk is scanned once: a value that runs on into
+ * the next chunk is kept as pieces and joined when it ends, never rescanned. The fast path is `parseCsvBatches` (one array of records
  * per text chunk); `parseCsv` yields single records and costs an await per record.
  */
 import { ReportFormatError } from './errors';
+import { MAX_RECORD_VALUES, MAX_VALUE_CHARS, NOT_A_REPORT_HINT, recordTooWide, valueTooLong } from './limits';
 
 export interface CsvOptions {
 	/** One character; detected from the header line when omitted. */
@@ -51,12 +57,14 @@ const enum Header {
 }
 
 const enum Mode {
-	/** `rest` starts at the beginning of a field. */
+	/** The next chunk starts at the beginning of a field. */
 	FieldStart,
-	/** `rest` continues a quoted field; `quoted` holds its text so far. */
+	/** The next chunk continues a quoted field; `quoted` holds its text so far. */
 	InQuotes,
-	/** The quoted field in `quoted` is closed; `rest` starts right after its closing quote. */
+	/** The quoted field in `quoted` is closed; the next chunk starts right after its closing quote. */
 	AfterQuote,
+	/** The next chunk continues an unquoted field whose start is in `partial`. */
+	Unquoted,
 }
 
 export function createCsvParser(options: CsvOptions = {}): CsvParser {
@@ -66,20 +74,28 @@ export function createCsvParser(options: CsvOptions = {}): CsvParser {
 class StreamingCsvParser implements CsvParser {
 	delimiter: string | undefined;
 	private recordEnd = '\n';
-	private rest = '';
+	/** At most one character held back: a quote or CR whose meaning the next chunk decides. */
+	private held = '';
+	private partial: string[] = [];
+	private partialLength = 0;
 	private mode = Mode.FieldStart;
 	private quoted = '';
 	private row: string[] = [];
 	private records = 0;
 	private started = false;
-	/** Progress through the header line while detecting; `scanned` is -1 once done. */
+	/** Progress through the header line while detecting; `done` once the line is complete. */
 	private header: {
-		scanned: number;
+		done: boolean;
+		/** Text received so far, parsed once the header line is complete. */
+		pieces: string[];
+		length: number;
+		/** The last chunk ended with a CR: CR or CRLF is decided by the next one. */
+		heldCR: boolean;
 		state: Header;
 		counts: number[];
 		content: boolean;
 		recordEnd?: string;
-	} = { scanned: 0, state: Header.FieldStart, counts: [0, 0, 0], content: false };
+	} = { done: false, pieces: [], length: 0, heldCR: false, state: Header.FieldStart, counts: [0, 0, 0], content: false };
 	private ended = false;
 
 	constructor(delimiter: string | undefined) {
@@ -101,14 +117,11 @@ class StreamingCsvParser implements CsvParser {
 			this.started = true;
 			if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 		}
-		let input = this.rest.length === 0 ? text : this.rest + text;
-		if (this.header.scanned >= 0) {
-			this.rest = input;
-			if (!this.detect(false)) return out;
-			input = this.rest;
+		if (!this.header.done) {
+			if (!this.detect(text, false)) return out;
+			text = this.takeHeaderText();
 		}
-		this.rest = '';
-		this.scan(input, false, out);
+		this.scan(this.takeHeld(text), false, out);
 		return out;
 	}
 
@@ -116,27 +129,44 @@ class StreamingCsvParser implements CsvParser {
 		if (this.ended) return [];
 		this.ended = true;
 		const out: string[][] = [];
-		if (this.header.scanned >= 0) this.detect(true);
-		const input = this.rest;
-		this.rest = '';
-		this.scan(input, true, out);
+		let text = '';
+		if (!this.header.done) {
+			this.detect('', true);
+			text = this.takeHeaderText();
+		}
+		this.scan(this.takeHeld(text), true, out);
 		return out;
 	}
 
+	private takeHeld(text: string): string {
+		if (this.held.length === 0) return text;
+		const joined = this.held + text;
+		this.held = '';
+		return joined;
+	}
+
+	private takeHeaderText(): string {
+		const text = this.header.pieces.join('');
+		this.header.pieces = [];
+		return text;
+	}
+
 	/**
-	 * Reads up to the end of the header line (the first non-blank line) in `rest`. The first
-	 * line break seen decides the record terminator (lone CR, or LF with optional CR); the
-	 * header line's separators outside quotes decide the delimiter unless it was given.
+	 * Reads up to the end of the header line (the first non-blank line), one chunk at a time.
+	 * The first line break seen decides the record terminator (lone CR, or LF with optional CR);
+	 * the header line's separators outside quotes decide the delimiter unless it was given.
 	 * Quotes follow the parser's rule: only a quote at the start of a field opens a quoted
-	 * value. Returns false while the line is incomplete; resumable.
+	 * value. Returns false while the line is incomplete.
 	 */
-	private detect(final: boolean): boolean {
-		const text = this.rest;
+	private detect(chunk: string, final: boolean): boolean {
 		const header = this.header;
+		header.pieces.push(chunk);
+		header.length += chunk.length;
+		const text = header.heldCR ? '\r' + chunk : chunk;
+		header.heldCR = false;
 		const separators = this.delimiter === undefined ? CANDIDATES : [this.delimiter];
-		let i = header.scanned;
 		let complete = false;
-		for (; i < text.length; i++) {
+		for (let i = 0; i < text.length; i++) {
 			const c = text.charCodeAt(i);
 			const state = header.state;
 			if (state === Header.Quoted) {
@@ -148,7 +178,10 @@ class StreamingCsvParser implements CsvParser {
 				continue;
 			}
 			if (c === LF || c === CR) {
-				if (c === CR && i + 1 === text.length && !final) break; // CR or CRLF? wait for more
+				if (c === CR && i + 1 === text.length && !final) {
+					header.heldCR = true; // CR or CRLF? the next chunk decides
+					break;
+				}
 				const style = c === CR && text.charCodeAt(i + 1) !== LF ? '\r' : '\n';
 				header.recordEnd ??= style;
 				if (style === header.recordEnd) {
@@ -167,9 +200,16 @@ class StreamingCsvParser implements CsvParser {
 			}
 			header.content = true;
 		}
-		header.scanned = i;
-		if (!complete && !final) return false;
-		header.scanned = -1;
+		if (!complete && !final) {
+			if (header.length > MAX_VALUE_CHARS) {
+				throw new ReportFormatError(
+					`The report is not valid CSV: no header line ends within its first ${MAX_VALUE_CHARS.toLocaleString('en-US')} characters`,
+					NOT_A_REPORT_HINT,
+				);
+			}
+			return false;
+		}
+		header.done = true;
 		this.recordEnd = header.recordEnd ?? '\n';
 		if (this.delimiter === undefined) {
 			// Most frequent candidate outside quotes; ties go to the earlier one; ',' if none.
@@ -195,6 +235,10 @@ class StreamingCsvParser implements CsvParser {
 		if (this.mode === Mode.InQuotes) {
 			i = this.scanQuoted(s, 0, final);
 			if (i < 0) return;
+		} else if (this.mode === Mode.Unquoted) {
+			i = this.finishPartial(s, final, out);
+			if (i < 0) return;
+			row = this.row;
 		}
 		for (;;) {
 			if (this.mode !== Mode.FieldStart) {
@@ -202,7 +246,7 @@ class StreamingCsvParser implements CsvParser {
 				if (i === length) {
 					if (!final) {
 						this.row = row;
-						return; // mode stays AfterQuote, rest stays empty
+						return; // mode stays AfterQuote
 					}
 					row.push(this.quoted);
 					out.push(row);
@@ -214,6 +258,7 @@ class StreamingCsvParser implements CsvParser {
 				const c = s.charCodeAt(i);
 				if (c === delimiterCode) {
 					row.push(this.quoted);
+					if (row.length >= MAX_RECORD_VALUES) throw this.tooWide();
 					i++;
 				} else if (c === recordEndCode) {
 					row.push(this.quoted);
@@ -223,7 +268,7 @@ class StreamingCsvParser implements CsvParser {
 					i++;
 				} else if (crlf && c === CR && (i + 1 === length || s.charCodeAt(i + 1) === LF)) {
 					if (i + 1 === length && !final) {
-						this.rest = '\r';
+						this.held = '\r';
 						this.row = row;
 						return;
 					}
@@ -271,19 +316,26 @@ class StreamingCsvParser implements CsvParser {
 			}
 			if (nextDelimiter < nextRecordEnd) {
 				row.push(s.slice(i, nextDelimiter));
+				if (nextDelimiter - i > MAX_VALUE_CHARS) throw this.tooLong();
+				if (row.length >= MAX_RECORD_VALUES) throw this.tooWide();
 				i = nextDelimiter + 1;
 				continue;
 			}
 			let end = nextRecordEnd;
 			if (end === NONE) {
 				if (!final) {
-					this.rest = s.slice(i);
+					// The field runs on into the next chunk: keep its start, scan only what comes.
+					this.partial.push(s.slice(i));
+					this.partialLength = length - i;
+					this.mode = Mode.Unquoted;
+					if (this.partialLength > MAX_VALUE_CHARS) throw this.tooLong();
 					break;
 				}
 				end = length;
 			}
 			const next = end + 1;
 			if (crlf && end > i && s.charCodeAt(end - 1) === CR) end--;
+			if (end - i > MAX_VALUE_CHARS) throw this.tooLong();
 			if (row.length > 0 || end > i) {
 				row.push(s.slice(i, end));
 				out.push(row);
@@ -293,6 +345,46 @@ class StreamingCsvParser implements CsvParser {
 			i = next;
 		}
 		this.row = row;
+	}
+
+	/**
+	 * Ends the unquoted field whose start is in `partial` at the first delimiter or record end
+	 * of `s`. Returns the index after it, or -1 when `s` holds neither (then `s` joins `partial`).
+	 */
+	private finishPartial(s: string, final: boolean, out: string[][]): number {
+		const length = s.length;
+		let delimiterAt = s.indexOf(this.delimiter as string);
+		let recordEndAt = s.indexOf(this.recordEnd);
+		if (delimiterAt < 0) delimiterAt = NONE;
+		if (recordEndAt < 0) recordEndAt = NONE;
+		if (delimiterAt === NONE && recordEndAt === NONE && !final) {
+			this.partial.push(s);
+			this.partialLength += length;
+			if (this.partialLength > MAX_VALUE_CHARS) throw this.tooLong();
+			return -1;
+		}
+		const endsField = delimiterAt < recordEndAt;
+		const end = Math.min(delimiterAt, recordEndAt, length);
+		this.partial.push(s.slice(0, end));
+		let value = this.partial.join('');
+		this.partial = [];
+		this.partialLength = 0;
+		this.mode = Mode.FieldStart;
+		if (!endsField && this.recordEnd === '\n' && value.charCodeAt(value.length - 1) === CR) {
+			value = value.slice(0, -1);
+		}
+		if (value.length > MAX_VALUE_CHARS) throw this.tooLong();
+		const row = this.row;
+		if (!endsField && row.length === 0 && value.length === 0) return end + 1; // a blank line
+		row.push(value);
+		if (endsField) {
+			if (row.length >= MAX_RECORD_VALUES) throw this.tooWide();
+		} else {
+			out.push(row);
+			this.records++;
+			this.row = [];
+		}
+		return end + 1;
 	}
 
 	/**
@@ -308,24 +400,36 @@ class StreamingCsvParser implements CsvParser {
 				if (final) throw this.syntaxError('a quoted value is not closed before the end of the file');
 				this.quoted = value + s.slice(i);
 				this.mode = Mode.InQuotes;
+				if (this.quoted.length > MAX_VALUE_CHARS) throw this.tooLong();
 				return -1;
 			}
 			if (quote + 1 === s.length && !final) {
 				// Closing quote or the first half of `""`? The next chunk decides.
 				this.quoted = value + s.slice(i, quote);
-				this.rest = '"';
+				this.held = '"';
 				this.mode = Mode.InQuotes;
+				if (this.quoted.length > MAX_VALUE_CHARS) throw this.tooLong();
 				return -1;
 			}
 			if (s.charCodeAt(quote + 1) === QUOTE) {
 				value += s.slice(i, quote + 1);
+				if (value.length > MAX_VALUE_CHARS) throw this.tooLong();
 				i = quote + 2;
 				continue;
 			}
 			this.quoted = value + s.slice(i, quote);
 			this.mode = Mode.AfterQuote;
+			if (this.quoted.length > MAX_VALUE_CHARS) throw this.tooLong();
 			return quote + 1;
 		}
+	}
+
+	private tooLong(): ReportFormatError {
+		return valueTooLong('CSV', `record ${this.records + 1}, counting the header`);
+	}
+
+	private tooWide(): ReportFormatError {
+		return recordTooWide('CSV', `record ${this.records + 1}, counting the header`);
 	}
 
 	private syntaxError(problem: string): ReportFormatError {

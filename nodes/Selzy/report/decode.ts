@@ -6,7 +6,8 @@
 import { ByteReader, decompress } from './bytes';
 import { decodeText } from './charset';
 import { ReportFormatError } from './errors';
-import { unzipSingleEntry } from './zip';
+import { DEFAULT_UNPACK_LIMITS, formatMegabytes, MIN_BYTES_FOR_RATIO, unpackedTooLarge, unpackRatioTooHigh, type UnpackLimits } from './limits';
+import { unzipSingleEntry, type ZipEntryInfo } from './zip';
 
 export interface ReportMeta {
 	compression: 'none' | 'gzip' | 'zip';
@@ -16,6 +17,8 @@ export interface ReportMeta {
 	encodingNote?: string;
 	/** Bytes read from the download (before decompression). */
 	bytesRead: number;
+	/** Bytes a gzip or zip report unpacked to so far. */
+	bytesUnpacked?: number;
 	/** Name of the file inside a zip archive. */
 	entryName?: string;
 	/** CSV delimiter that was used (given or detected). */
@@ -34,11 +37,13 @@ export function createReportMeta(): ReportMeta {
 /**
  * Text of the report, chunk by chunk. `meta` is filled in while reading; read it after
  * the iteration ends. `info.contentType` is only used for an explicit Windows-1251 charset.
+ * A compressed report stops with `ReportLimitError` as soon as it unpacks past `limits`.
  */
 export async function* decodeReport(
 	bytes: AsyncIterable<Uint8Array>,
 	info: ReportFileInfo,
 	meta: ReportMeta,
+	limits: UnpackLimits = DEFAULT_UNPACK_LIMITS,
 ): AsyncGenerator<string> {
 	const reader = new ByteReader(countBytes(bytes, meta));
 	try {
@@ -46,11 +51,12 @@ export async function* decodeReport(
 		let plain: AsyncIterable<Uint8Array>;
 		if (magic[0] === 0x1f && magic[1] === 0x8b) {
 			meta.compression = 'gzip';
-			plain = decompress(reader.rest(), 'gzip', 'gzip');
+			plain = withinLimits(decompress(reader.rest(), 'gzip', 'gzip'), meta, limits, () => meta.bytesRead);
 		} else if (magic[0] === 0x50 && magic[1] === 0x4b && magic[2] === 0x03 && magic[3] === 0x04) {
 			meta.compression = 'zip';
-			const entry: { name?: string } = {};
-			plain = withEntryName(unzipSingleEntry(reader, entry), entry, meta);
+			const entry: ZipEntryInfo = {};
+			const unpacked = withEntryName(unzipSingleEntry(reader, entry, limits), entry, meta);
+			plain = withinLimits(unpacked, meta, limits, () => meta.bytesRead - (entry.heldBytes ?? 0));
 		} else if (magic[0] === 0x50 && magic[1] === 0x4b && magic[2] === 0x05 && magic[3] === 0x06) {
 			throw new ReportFormatError('The report is an empty zip archive');
 		} else if (magic[0] === 0x42 && magic[1] === 0x5a && magic[2] === 0x68) {
@@ -64,12 +70,46 @@ export async function* decodeReport(
 	}
 }
 
+/** Largest piece handed on; a whole stored file arrives as one chunk. */
+const PIECE_BYTES = 64 * 1024;
+
+/**
+ * Counts the bytes as they are handed on, in pieces of at most PIECE_BYTES, so that
+ * `bytesRead` follows what the decompressor has taken and the unpack ratio is judged on it.
+ */
 async function* countBytes(
 	bytes: AsyncIterable<Uint8Array>,
 	meta: ReportMeta,
 ): AsyncGenerator<Uint8Array> {
 	for await (const chunk of bytes) {
-		meta.bytesRead += chunk.length;
+		for (let at = 0; at < chunk.length; at += PIECE_BYTES) {
+			const piece = chunk.length <= PIECE_BYTES ? chunk : chunk.subarray(at, at + PIECE_BYTES);
+			meta.bytesRead += piece.length;
+			yield piece;
+		}
+	}
+}
+
+/**
+ * Passes unpacked bytes on while they stay within `limits`. The ratio is judged against
+ * `packedSoFar`: the bytes handed to the decompressor so far.
+ */
+async function* withinLimits(
+	unpacked: AsyncIterable<Uint8Array>,
+	meta: ReportMeta,
+	limits: UnpackLimits,
+	packedSoFar: () => number,
+): AsyncGenerator<Uint8Array> {
+	let total = 0;
+	for await (const chunk of unpacked) {
+		total += chunk.length;
+		meta.bytesUnpacked = total;
+		if (total > limits.maxUnpackedBytes) {
+			throw unpackedTooLarge(limits, `from ${formatMegabytes(meta.bytesRead)} downloaded so far`);
+		}
+		if (total > MIN_BYTES_FOR_RATIO && total > limits.maxUnpackRatio * packedSoFar()) {
+			throw unpackRatioTooHigh(limits, total, packedSoFar());
+		}
 		yield chunk;
 	}
 }

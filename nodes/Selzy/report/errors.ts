@@ -30,3 +30,6 @@ export class ReportEncodingError extends ReportError {
 		super(message, hint);
 	}
 }
+
+/** The report crossed a size bound (unpacked size, unpack ratio, row count); the hint names the option. */
+export class ReportLimitError extends ReportError {}

@@ -8,8 +8,14 @@
  * booleans are kept as written, null becomes ''. Other keys are skipped. If `data` comes
  * before `fields`, its rows are held until the header arrives. A Selzy error object
  * (`{"error": ..., "code": ...}`) raises `ReportFormatError` with its message.
+ *
+ * Each chunk is scanned once: a string or number that runs on into the next chunk is kept
+ * as pieces and joined when it ends. Bounds (limits.ts): a value longer than
+ * MAX_VALUE_CHARS as written, a row of more than MAX_RECORD_VALUES values, nesting deeper
+ * than MAX_DEPTH, or more than MAX_HELD_ROWS rows before "fields" raise `ReportFormatError`.
  */
 import { ReportFormatError } from './errors';
+import { MAX_RECORD_VALUES, MAX_VALUE_CHARS, NOT_A_REPORT_HINT, recordTooWide, valueTooLong } from './limits';
 
 const enum Role {
 	Skip,
@@ -47,9 +53,23 @@ export function createJsonReportParser(): JsonReportParser {
 }
 
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+const MAX_DEPTH = 64;
+/** Rows that may arrive before "fields" names the columns (held in memory until it does). */
+const MAX_HELD_ROWS = 100_000;
+
+/** A string or bare word (number, literal) that continues into the next chunk. */
+interface OpenToken {
+	isString: boolean;
+	pieces: string[];
+	length: number;
+	/** String only: the pieces end inside an escape (an odd run of backslashes). */
+	escapeOpen: boolean;
+	/** Offset of its first character in the document, for error messages. */
+	at: number;
+}
 
 class StreamingJsonReportParser implements JsonReportParser {
-	private rest = '';
+	private token: OpenToken | undefined;
 	private stack: Frame[] = [];
 	private expect = Expect.Value;
 	private header: string[] | undefined;
@@ -62,14 +82,19 @@ class StreamingJsonReportParser implements JsonReportParser {
 
 	push(text: string): string[][] {
 		const out: string[][] = [];
-		this.rest = this.rest.length === 0 ? text : this.rest + text;
-		this.run(false, out);
+		let from = 0;
+		if (this.token) from = this.continueToken(text, false);
+		if (from >= 0) this.run(text, from, false, out);
+		this.consumed += text.length;
 		return out;
 	}
 
 	end(): string[][] {
 		const out: string[][] = [];
-		this.run(true, out);
+		if (this.token) {
+			if (this.token.isString) throw this.syntaxError('the JSON document ends too early');
+			this.continueToken('', true);
+		}
 		if (this.errorText !== undefined || this.errorCode !== undefined) {
 			throw new ReportFormatError(
 				`Selzy returned an error instead of the report: ${this.errorText ?? ''}${this.errorCode ? ` (${this.errorCode})` : ''}`,
@@ -87,34 +112,84 @@ class StreamingJsonReportParser implements JsonReportParser {
 		return out;
 	}
 
-	private run(final: boolean, out: string[][]): void {
-		const s = this.rest;
+	/**
+	 * Continues the open token with `s`. Returns where the rest of `s` starts once the token
+	 * ended (and was handled), or -1 when all of `s` belongs to it.
+	 */
+	private continueToken(s: string, final: boolean): number {
+		const token = this.token as OpenToken;
+		let end: number;
+		if (token.isString) {
+			end = findStringEnd(s, 0, token.escapeOpen, MAX_VALUE_CHARS - token.length);
+			if (end === TOO_LONG) throw this.tooLong(token.at);
+		} else {
+			end = 0;
+			const stop = Math.min(s.length, MAX_VALUE_CHARS - token.length + 1);
+			while (end < stop && isBareChar(s.charCodeAt(end))) end++;
+			if (end === s.length && !final) end = -1;
+		}
+		if (end < 0) {
+			this.extendToken(s);
+			return -1;
+		}
+		token.pieces.push(s.slice(0, end));
+		token.length += end;
+		this.token = undefined;
+		if (token.length > MAX_VALUE_CHARS) throw this.tooLong(token.at);
+		const text = token.pieces.join('');
+		if (token.isString) {
+			this.stringValue(text, token.at);
+			return end + 1;
+		}
+		this.bareWord(text, token.at);
+		return end;
+	}
+
+	private extendToken(s: string): void {
+		const token = this.token as OpenToken;
+		token.pieces.push(s);
+		token.length += s.length;
+		if (token.length > MAX_VALUE_CHARS) throw this.tooLong(token.at);
+		if (token.isString) {
+			let backslashes = 0;
+			while (backslashes < s.length && s.charCodeAt(s.length - 1 - backslashes) === 92) backslashes++;
+			const odd = backslashes % 2 === 1;
+			token.escapeOpen = backslashes === s.length ? token.escapeOpen !== odd : odd;
+		}
+	}
+
+	private run(s: string, from: number, final: boolean, out: string[][]): void {
 		const length = s.length;
-		let i = 0;
+		let i = from;
 		while (i < length) {
 			const c = s.charCodeAt(i);
 			if (c === 32 || c === 10 || c === 13 || c === 9) {
 				i++;
 				continue;
 			}
-			if (this.expect === Expect.Nothing) throw this.syntaxError('unexpected text after the document', i);
+			if (this.expect === Expect.Nothing) throw this.syntaxError('unexpected text after the document', this.consumed + i);
 			if (c === 34) {
-				const close = findStringEnd(s, i + 1);
-				if (close < 0) break;
+				const close = findStringEnd(s, i + 1, false, MAX_VALUE_CHARS);
+				if (close === TOO_LONG) throw this.tooLong(this.consumed + i);
+				if (close < 0) {
+					this.token = { isString: true, pieces: [], length: 0, escapeOpen: false, at: this.consumed + i };
+					this.extendToken(s.slice(i + 1));
+					return;
+				}
 				const raw = s.slice(i + 1, close);
-				const value = raw.indexOf('\\') < 0 ? raw : this.unescape(s.slice(i, close + 1), i);
+				const value = raw.indexOf('\\') < 0 ? raw : this.unescape(raw, this.consumed + i);
 				if (this.expect === Expect.Key || this.expect === Expect.KeyOrClose) {
 					this.top().key = value;
 					this.expect = Expect.Colon;
 				} else {
-					this.scalar(value, i);
+					this.scalar(value, this.consumed + i);
 				}
 				i = close + 1;
 			} else if (c === 123 || c === 91) {
 				if (this.expect !== Expect.Value && this.expect !== Expect.ValueOrClose) {
-					throw this.syntaxError('unexpected bracket', i);
+					throw this.syntaxError('unexpected bracket', this.consumed + i);
 				}
-				this.open(c === 123, i);
+				this.open(c === 123, this.consumed + i);
 				i++;
 			} else if (c === 125 || c === 93) {
 				const frame = this.stack[this.stack.length - 1];
@@ -123,31 +198,52 @@ class StreamingJsonReportParser implements JsonReportParser {
 					frame.isObject === (c === 125) &&
 					(this.expect === Expect.CommaOrClose ||
 						this.expect === (frame.isObject ? Expect.KeyOrClose : Expect.ValueOrClose));
-				if (!valid) throw this.syntaxError('unexpected closing bracket', i);
+				if (!valid) throw this.syntaxError('unexpected closing bracket', this.consumed + i);
 				this.close(out);
 				i++;
 			} else if (c === 44) {
-				if (this.expect !== Expect.CommaOrClose) throw this.syntaxError('unexpected comma', i);
+				if (this.expect !== Expect.CommaOrClose) throw this.syntaxError('unexpected comma', this.consumed + i);
 				this.expect = this.top().isObject ? Expect.Key : Expect.Value;
 				i++;
 			} else if (c === 58) {
-				if (this.expect !== Expect.Colon) throw this.syntaxError('unexpected colon', i);
+				if (this.expect !== Expect.Colon) throw this.syntaxError('unexpected colon', this.consumed + i);
 				this.expect = Expect.Value;
 				i++;
 			} else {
 				let end = i;
-				while (end < length && isBareChar(s.charCodeAt(end))) end++;
-				if (end === length && !final) break;
-				const word = s.slice(i, end);
-				if (word === 'null') this.scalar('', i);
-				else if (word === 'true' || word === 'false' || NUMBER.test(word)) this.scalar(word, i);
-				else throw this.syntaxError(`unexpected ${JSON.stringify(word.slice(0, 20) || s[i])}`, i);
+				const stop = Math.min(length, i + MAX_VALUE_CHARS + 1);
+				while (end < stop && isBareChar(s.charCodeAt(end))) end++;
+				if (end === i) throw this.syntaxError(`unexpected ${JSON.stringify(s[i])}`, this.consumed + i);
+				if (end === length && !final) {
+					this.token = { isString: false, pieces: [], length: 0, escapeOpen: false, at: this.consumed + i };
+					this.extendToken(s.slice(i));
+					return;
+				}
+				if (end - i > MAX_VALUE_CHARS) throw this.tooLong(this.consumed + i);
+				this.bareWord(s.slice(i, end), this.consumed + i);
 				i = end;
 			}
 		}
-		this.consumed += i;
-		this.rest = s.slice(i);
-		if (final && this.rest.length > 0) throw this.syntaxError('the JSON document ends too early');
+	}
+
+	/**
+	 * A string's text as written between its quotes; `at` is the document offset of its opening
+	 * quote. For strings that spanned chunks; `run` does the same inline for the rest.
+	 */
+	private stringValue(raw: string, at: number): void {
+		const value = raw.indexOf('\\') < 0 ? raw : this.unescape(raw, at);
+		if (this.expect === Expect.Key || this.expect === Expect.KeyOrClose) {
+			this.top().key = value;
+			this.expect = Expect.Colon;
+		} else {
+			this.scalar(value, at);
+		}
+	}
+
+	private bareWord(word: string, at: number): void {
+		if (word === 'null') this.scalar('', at);
+		else if (word === 'true' || word === 'false' || NUMBER.test(word)) this.scalar(word, at);
+		else throw this.syntaxError(`unexpected ${JSON.stringify(word.slice(0, 20))}`, at);
 	}
 
 	private top(): Frame {
@@ -184,7 +280,7 @@ class StreamingJsonReportParser implements JsonReportParser {
 		if (!isObject && this.stack.length === 0) this.sawData = true;
 		if (role === Role.Data) this.sawData = true;
 		const collects = role === Role.Fields || role === Role.Row;
-		if (this.stack.length > 64) throw this.syntaxError('nested too deeply', at);
+		if (this.stack.length >= MAX_DEPTH) throw this.syntaxError('nested too deeply', at);
 		this.stack.push({ isObject, role, key: '', cells: collects ? [] : undefined });
 		this.expect = isObject ? Expect.KeyOrClose : Expect.ValueOrClose;
 	}
@@ -201,8 +297,11 @@ class StreamingJsonReportParser implements JsonReportParser {
 				this.flushHeader(out);
 			} else if (this.headerSent) {
 				out.push(frame.cells as string[]);
-			} else {
-				this.heldRows.push(frame.cells as string[]);
+			} else if (this.heldRows.push(frame.cells as string[]) > MAX_HELD_ROWS) {
+				throw new ReportFormatError(
+					`The JSON report has more than ${MAX_HELD_ROWS.toLocaleString('en-US')} rows in "data" before "fields" names its columns`,
+					NOT_A_REPORT_HINT,
+				);
 			}
 		}
 		this.afterValue();
@@ -214,7 +313,7 @@ class StreamingJsonReportParser implements JsonReportParser {
 		}
 		const frame = this.top();
 		if (frame?.cells) {
-			frame.cells.push(value);
+			if (frame.cells.push(value) > MAX_RECORD_VALUES) throw recordTooWide('JSON', `at character ${at}`);
 		} else if (frame?.role === Role.Report && this.stack.length === 1) {
 			if (frame.key === 'error') this.errorText = value;
 			if (frame.key === 'code') this.errorCode = value;
@@ -236,10 +335,10 @@ class StreamingJsonReportParser implements JsonReportParser {
 		this.heldRows = [];
 	}
 
-	private unescape(literal: string, at: number): string {
+	private unescape(raw: string, at: number): string {
 		let value: unknown;
 		try {
-			value = JSON.parse(literal);
+			value = JSON.parse(`"${raw}"`);
 		} catch {
 			value = undefined;
 		}
@@ -247,19 +346,34 @@ class StreamingJsonReportParser implements JsonReportParser {
 		return value;
 	}
 
-	private syntaxError(problem: string, at = 0): ReportFormatError {
+	private tooLong(at: number): ReportFormatError {
+		return valueTooLong('JSON', `at character ${at}`);
+	}
+
+	/** `at` is an offset in the whole document. */
+	private syntaxError(problem: string, at = this.consumed): ReportFormatError {
 		return new ReportFormatError(
-			`The report is not valid JSON: ${problem} (near character ${this.consumed + at})`,
+			`The report is not valid JSON: ${problem} (near character ${at})`,
 			'Download the report again; if the problem stays, the file is damaged.',
 		);
 	}
 }
 
-/** Index of the quote closing a string whose text starts at `from`, or -1 if not in `s`. */
-function findStringEnd(s: string, from: number): number {
+/** findStringEnd's answer when the string runs past its length limit. */
+const TOO_LONG = -2;
+
+/**
+ * Index of the quote closing a string whose text continues at `from`; -1 if not in `s`, or
+ * TOO_LONG once more than `maxLength` characters are passed (the search stops there).
+ * `escapeOpen`: the text before `s` ended with an unescaped backslash.
+ */
+function findStringEnd(s: string, from: number, escapeOpen: boolean, maxLength: number): number {
 	for (let quote = s.indexOf('"', from); quote >= 0; quote = s.indexOf('"', quote + 1)) {
+		if (quote - from > maxLength) return TOO_LONG;
+		// The count stops at the opening quote, or before index 0 (charCodeAt gives NaN there).
 		let backslashes = 0;
 		while (s.charCodeAt(quote - 1 - backslashes) === 92) backslashes++;
+		if (escapeOpen && quote - backslashes === from) backslashes++;
 		if (backslashes % 2 === 0) return quote;
 	}
 	return -1;

@@ -4,6 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { createReportMeta, decodeReport, type ReportMeta } from './decode';
 import { ReportError } from './errors';
 import { downloadLimitsFrom, openReportDownload, type ReportContext, type ReportDownload } from './fetch';
+import { DEFAULT_MAX_ROWS_HELD, DEFAULT_UNPACK_LIMITS, type UnpackLimits } from './limits';
 import { recordBatchesFromReport } from './pipeline';
 import { shapeRowBatches, type ReportRow } from './rows';
 import type { StatusGroup } from './statuses';
@@ -26,11 +27,21 @@ export interface ReportSettings {
 	statusGroups: StatusGroup[];
 	sendResults: string[];
 	limit: number;
+	/** Rows output fails rather than return more rows than this. */
+	maxRowsHeld: number;
+	neutralizeFormulas: boolean;
+	unpackLimits: UnpackLimits;
 	stallTimeoutMs: number;
 	maxDownloadBytes: number;
 	downloadTimeLimitMs: number;
 	/** Additional-field column headers that are field ids get these names. */
 	fieldNamesById?: Record<string, string>;
+}
+
+/** A whole number ≥ `min` from an option, or `fallback` when it is missing or not a number. */
+function wholeNumber(value: unknown, fallback: number, min: number): number {
+	const number = Number(value ?? fallback);
+	return Number.isFinite(number) ? Math.max(min, Math.floor(number)) : fallback;
 }
 
 /** Reads the shared report options; `read` hides the difference between execute and webhook contexts. */
@@ -45,6 +56,13 @@ export function readReportSettings(output: ReportOutput, options: IDataObject): 
 			.map((value) => value.trim())
 			.filter(Boolean),
 		limit: Math.max(0, Math.floor(Number(options.maxRows ?? 0))),
+		maxRowsHeld: wholeNumber(options.rowSafetyLimit, DEFAULT_MAX_ROWS_HELD, 1),
+		neutralizeFormulas: options.neutralizeFormulas === true,
+		unpackLimits: {
+			maxUnpackedBytes:
+				wholeNumber(options.maxUnpackedSize, DEFAULT_UNPACK_LIMITS.maxUnpackedBytes / 1024 / 1024, 1) * 1024 * 1024,
+			maxUnpackRatio: wholeNumber(options.maxUnpackRatio, DEFAULT_UNPACK_LIMITS.maxUnpackRatio, 1),
+		},
 		stallTimeoutMs: Math.max(5, Number(options.stallTimeout ?? 60)) * 1000,
 		...downloadLimitsFrom(options),
 	};
@@ -91,6 +109,7 @@ export async function deliverReport(
 		download.bytes,
 		{ contentType: download.contentType, fileName: download.fileName },
 		meta,
+		{ unpackLimits: settings.unpackLimits },
 	);
 
 	if (settings.output === 'summary') {
@@ -107,6 +126,8 @@ export async function deliverReport(
 		groups: settings.statusGroups,
 		sendResults: settings.sendResults,
 		limit: settings.limit || undefined,
+		maxRowsHeld: settings.maxRowsHeld,
+		neutralizeFormulas: settings.neutralizeFormulas,
 	});
 	const compact = createRowCompactor();
 	for await (const rows of rowBatches) {
@@ -169,7 +190,7 @@ async function storeFile(
 		// Other failures go on unchanged; reportFailure turns them into node errors.
 		throw isBinaryStoreSizeLimit(error) ? binaryStoreSizeLimitError(context, error as Error) : error;
 	}
-	if (download.looksCompressed()) await checkArchive(context, binary);
+	if (download.looksCompressed()) await checkArchive(context, binary, settings.unpackLimits);
 	return binary;
 }
 
@@ -197,17 +218,18 @@ function binaryStoreSizeLimitError(context: ReportContext, error: Error): NodeOp
 
 /**
  * A gzip or zip report cut short arrives "complete" when the server sends no length, so a stored
- * archive is read through once: a damaged one must not be returned as the report. Plain text
- * is not read back (in database mode that would load the whole file again).
+ * archive is read through once: a damaged one (or a decompression bomb, beyond `limits`) must not
+ * be returned as the report. Plain text is not read back (in database mode that would load the
+ * whole file again).
  */
-async function checkArchive(context: ReportContext, binary: IBinaryData): Promise<void> {
+async function checkArchive(context: ReportContext, binary: IBinaryData, limits: UnpackLimits): Promise<void> {
 	const stored: AsyncIterable<Uint8Array> = binary.id
 		? ((await context.helpers.getBinaryStream(binary.id)) as unknown as AsyncIterable<Uint8Array>)
 		: (async function* () {
 				yield Buffer.from(binary.data, 'base64');
 			})();
 	const meta = createReportMeta();
-	const text = decodeReport(stored, {}, meta);
+	const text = decodeReport(stored, {}, meta, limits);
 	try {
 		let step = await text.next();
 		while (!step.done) step = await text.next();

@@ -6,15 +6,21 @@
 import { createCsvParser, type CsvOptions } from './csv';
 import { decodeReport, type ReportFileInfo, type ReportMeta } from './decode';
 import { parseJsonReportBatches } from './json';
+import type { UnpackLimits } from './limits';
+
+export interface ReadOptions extends CsvOptions {
+	/** Bounds on unpacking gzip and zip reports; the defaults when omitted. */
+	unpackLimits?: UnpackLimits;
+}
 
 /** Records in batches (the fast path); the first record is the header. */
 export async function* recordBatchesFromReport(
 	bytes: AsyncIterable<Uint8Array>,
 	info: ReportFileInfo,
 	meta: ReportMeta,
-	options: CsvOptions = {},
+	options: ReadOptions = {},
 ): AsyncGenerator<string[][]> {
-	const text = decodeReport(bytes, info, meta)[Symbol.asyncIterator]();
+	const text = decodeReport(bytes, info, meta, options.unpackLimits)[Symbol.asyncIterator]();
 	const head: string[] = [];
 	let firstChar = '';
 	while (!firstChar) {
@@ -47,7 +53,7 @@ export async function* recordsFromReport(
 	bytes: AsyncIterable<Uint8Array>,
 	info: ReportFileInfo,
 	meta: ReportMeta,
-	options: CsvOptions = {},
+	options: ReadOptions = {},
 ): AsyncGenerator<string[]> {
 	for await (const batch of recordBatchesFromReport(bytes, info, meta, options)) {
 		for (const record of batch) yield record;

@@ -11,8 +11,11 @@
  * `last_update` is `YYYY-MM-DD hh:mm:ss` in UTC and becomes `YYYY-MM-DDThh:mm:ssZ`
  * (converted as text, so the server's time zone never matters). Empty and all-zero values
  * become null; anything else that does not parse is kept as written, so no data is lost.
+ * A column named `__proto__` is kept like any other (an own property of `fields`).
  */
 import { ReportFormatError } from './errors';
+import { neutralizeFormula } from './formulas';
+import { tooManyRows } from './limits';
 import { describeSendResult, type StatusGroup } from './statuses';
 
 export interface ReportRow {
@@ -38,6 +41,8 @@ export interface ReportColumns {
 export interface ShapeOptions {
 	/** Additional-field names by field id, from Selzy's getFields. */
 	fieldNamesById?: Record<string, string>;
+	/** Prefix values and field names a spreadsheet would run as formulas (see formulas.ts). */
+	neutralizeFormulas?: boolean;
 }
 
 export interface RowSelection {
@@ -50,6 +55,8 @@ export interface RowSelection {
 export interface ShapeRowsOptions extends ShapeOptions, RowSelection {
 	/** Stop after this many (selected) rows; reading stops too. */
 	limit?: number;
+	/** Fail (ReportLimitError) rather than produce more rows than this. */
+	maxRowsHeld?: number;
 }
 
 const normalise = (name: string): string => name.replace(/^\uFEFF/, '').trim().toLowerCase();
@@ -76,10 +83,12 @@ export function resolveColumns(header: string[], options: ShapeOptions = {}): Re
 	header.forEach((raw, index) => {
 		if (index === contact || index === sendResult || index === lastUpdate) return;
 		const written = raw.replace(/^\uFEFF/, '').trim();
-		const named = /^\d+$/.test(written) ? options.fieldNamesById?.[written] : undefined;
-		let key = named ?? written;
-		if (taken.has(key)) key = written;
-		for (let n = 2; taken.has(key); n++) key = `${named ?? written}_${n}`;
+		const found = /^\d+$/.test(written) ? options.fieldNamesById?.[written] : undefined;
+		const named = found === undefined || !options.neutralizeFormulas ? found : neutralizeFormula(found);
+		const plain = options.neutralizeFormulas ? neutralizeFormula(written) : written;
+		let key = named ?? plain;
+		if (taken.has(key)) key = plain;
+		for (let n = 2; taken.has(key); n++) key = `${named ?? plain}_${n}`;
 		taken.add(key);
 		extra.push({ index, key });
 	});
@@ -89,10 +98,12 @@ export function resolveColumns(header: string[], options: ShapeOptions = {}): Re
 /** Turns one record into a row; `header` is the report's first record. */
 export function createRowShaper(header: string[], options: ShapeOptions = {}): (record: string[]) => ReportRow {
 	const columns = resolveColumns(header, options);
-	return shaperFor(columns);
+	return shaperFor(columns, options);
 }
 
-function shaperFor(columns: ReportColumns): (record: string[]) => ReportRow {
+function shaperFor(columns: ReportColumns, options: ShapeOptions): (record: string[]) => ReportRow {
+	const reservedKey = columns.extra.some((column) => column.key === '__proto__');
+	if (options.neutralizeFormulas || reservedKey) return carefulShaperFor(columns, Boolean(options.neutralizeFormulas));
 	const { contact, sendResult, lastUpdate, extra } = columns;
 	const byEmail = columns.contactKey === 'email';
 	return (record) => {
@@ -119,6 +130,38 @@ function shaperFor(columns: ReportColumns): (record: string[]) => ReportRow {
 					last_update: lastUpdateValue,
 					fields,
 				};
+	};
+}
+
+/**
+ * The shaper for the rare cases: formulas to neutralise, or a `__proto__` column, which a
+ * plain assignment would turn into the object's prototype (the value would vanish).
+ */
+function carefulShaperFor(columns: ReportColumns, neutralize: boolean): (record: string[]) => ReportRow {
+	const { contact, sendResult, lastUpdate, extra } = columns;
+	const cell = neutralize ? neutralizeFormula : (value: string) => value;
+	return (record) => {
+		const code = record[sendResult] ?? '';
+		const description = describeSendResult(code);
+		const fields: Record<string, string> = {};
+		for (const { key, index } of extra) {
+			const value = cell(record[index] ?? '');
+			if (key === '__proto__') {
+				Object.defineProperty(fields, key, { value, writable: true, enumerable: true, configurable: true });
+			} else {
+				fields[key] = value;
+			}
+		}
+		const lastUpdateValue = lastUpdate < 0 ? null : toIsoUtc(record[lastUpdate] ?? '');
+		const row: ReportRow = {
+			[columns.contactKey]: cell(record[contact] ?? ''),
+			send_result: cell(code),
+			status: description.status,
+			status_group: description.group,
+			last_update: lastUpdateValue === null ? null : cell(lastUpdateValue),
+			fields,
+		} as ReportRow;
+		return row;
 	};
 }
 
@@ -189,7 +232,8 @@ export function createRowFilter(selection: RowSelection = {}): (sendResult: stri
 
 /**
  * Header + records in batches → selected rows in batches (the fast path). The first record
- * is the header. Reading stops as soon as `limit` rows have been produced.
+ * is the header. Reading stops as soon as `limit` rows have been produced; finding a row
+ * beyond `maxRowsHeld` fails before that row is built.
  */
 export async function* shapeRowBatches(
 	batches: AsyncIterable<string[][]>,
@@ -197,6 +241,7 @@ export async function* shapeRowBatches(
 ): AsyncGenerator<ReportRow[]> {
 	const limit = options.limit === undefined ? Infinity : Math.max(0, Math.floor(options.limit));
 	if (limit === 0) return;
+	const maxRowsHeld = options.maxRowsHeld ?? Infinity;
 	const keep = createRowFilter(options);
 	let shape: ((record: string[]) => ReportRow) | undefined;
 	let sendResult = 0;
@@ -207,13 +252,14 @@ export async function* shapeRowBatches(
 		if (!shape) {
 			if (batch.length === 0) continue;
 			const columns = resolveColumns(batch[0], options);
-			shape = shaperFor(columns);
+			shape = shaperFor(columns, options);
 			sendResult = columns.sendResult;
 			k = 1;
 		}
 		for (; k < batch.length; k++) {
 			const record = batch[k];
 			if (!keep(record[sendResult] ?? '')) continue;
+			if (produced >= maxRowsHeld) throw tooManyRows(maxRowsHeld);
 			rows.push(shape(record));
 			if (++produced >= limit) break;
 		}

@@ -21,6 +21,7 @@
  *   `err_unsubscribed` addresses were never sent to)
  * - spam = (`ok_spam_folder` + `ok_fbl`) / delivered (delivered, then filed or reported as spam)
  */
+import { ReportFormatError } from './errors';
 import { resolveColumns } from './rows';
 import { describeSendResult, STATUS_GROUPS, type StatusGroup } from './statuses';
 
@@ -50,6 +51,9 @@ export interface SummaryAccumulator {
 const OPENED = new Set(['ok_read', 'ok_link_visited', 'ok_unsubscribed']);
 const SPAM_AFTER_DELIVERY = new Set(['ok_spam_folder', 'ok_fbl']);
 
+/** Selzy documents about 40 codes; a column with more distinct values is not send_result. */
+export const MAX_SEND_RESULT_CODES = 1_000;
+
 const rate = (part: number, whole: number): number =>
 	whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 10_000;
 
@@ -59,7 +63,14 @@ export function createSummaryAccumulator(): SummaryAccumulator {
 	return {
 		add(sendResult: string): void {
 			total++;
-			counts.set(sendResult, (counts.get(sendResult) ?? 0) + 1);
+			const count = counts.get(sendResult);
+			if (count === undefined && counts.size >= MAX_SEND_RESULT_CODES) {
+				throw new ReportFormatError(
+					`The report has more than ${MAX_SEND_RESULT_CODES.toLocaleString('en-US')} different send_result values`,
+					'Check that the file is a Selzy campaign delivery report and that the CSV delimiter is right.',
+				);
+			}
+			counts.set(sendResult, (count ?? 0) + 1);
 		},
 		result(): ReportSummary {
 			const byGroup = Object.fromEntries(STATUS_GROUPS.map((group) => [group, 0])) as Record<

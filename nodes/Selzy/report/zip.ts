@@ -9,6 +9,7 @@
  */
 import { ByteReader, concatBytes, decompress } from './bytes';
 import { ReportCompressionError, ReportFormatError } from './errors';
+import { formatMegabytes, unpackedTooLarge, type UnpackLimits } from './limits';
 
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
@@ -23,6 +24,8 @@ const TAIL_WINDOW = 4 * 65_536 + 1_024;
 
 export interface ZipEntryInfo {
 	name?: string;
+	/** Bytes read from the archive but held back (the possible tail) rather than unpacked yet. */
+	heldBytes?: number;
 }
 
 const u16 = (b: Uint8Array, at: number): number => b[at] | (b[at + 1] << 8);
@@ -47,10 +50,15 @@ interface Sizes {
 	uncompressed?: number;
 }
 
-/** Decompressed bytes of the archive's only file. `reader` must be positioned at its start. */
+/**
+ * Decompressed bytes of the archive's only file. `reader` must be positioned at its start.
+ * Reading stops the moment the file unpacks past the size its header declares; a declared
+ * size above `limits.maxUnpackedBytes` is refused before anything is unpacked.
+ */
 export async function* unzipSingleEntry(
 	reader: ByteReader,
 	entry: ZipEntryInfo,
+	limits?: UnpackLimits,
 ): AsyncGenerator<Uint8Array> {
 	const header = await reader.read(30);
 	if (header.length < 30 || u32(header, 0) !== LOCAL_HEADER) throw damaged('no file header');
@@ -74,12 +82,15 @@ export async function* unzipSingleEntry(
 	const sizes: Sizes = {};
 	let data: AsyncIterable<Uint8Array>;
 	if (flags & 8) {
-		data = entryDataUntilDirectory(reader, 30 + name.length + extra.length, sizes);
+		data = entryDataUntilDirectory(reader, 30 + name.length + extra.length, sizes, entry);
 	} else {
 		sizes.compressed = u32(header, 18);
 		sizes.uncompressed = u32(header, 22);
 		if (sizes.compressed === UNKNOWN_32 || sizes.uncompressed === UNKNOWN_32) {
 			readZip64Sizes(extra, sizes, header, 18);
+		}
+		if (limits && sizes.uncompressed > limits.maxUnpackedBytes) {
+			throw unpackedTooLarge(limits, `as the zip archive declares ${formatMegabytes(sizes.uncompressed)}`);
 		}
 		data = entryDataOfKnownSize(reader, sizes.compressed);
 	}
@@ -88,6 +99,9 @@ export async function* unzipSingleEntry(
 	let produced = 0;
 	for await (const chunk of output) {
 		produced += chunk.length;
+		if (sizes.uncompressed !== undefined && produced > sizes.uncompressed) {
+			throw damaged(`the file unpacks to more than the ${sizes.uncompressed} bytes its header declares`);
+		}
 		yield chunk;
 	}
 	if (sizes.uncompressed !== undefined && produced !== sizes.uncompressed) {
@@ -121,6 +135,7 @@ async function* entryDataUntilDirectory(
 	reader: ByteReader,
 	headerLength: number,
 	sizes: Sizes,
+	entry: ZipEntryInfo,
 ): AsyncGenerator<Uint8Array> {
 	// `held` is the last ≤ TAIL_WINDOW bytes seen; everything before it has been passed on.
 	const held: Uint8Array[] = [];
@@ -133,8 +148,10 @@ async function* entryDataUntilDirectory(
 			const first = held.shift() as Uint8Array;
 			heldLength -= first.length;
 			passedOn += first.length;
+			entry.heldBytes = heldLength;
 			yield first;
 		}
+		entry.heldBytes = heldLength;
 	}
 	const tail = concatBytes(held);
 	// The archive starts with our entry's header, so the tail starts at this archive offset.

@@ -1,0 +1,57 @@
+'use strict';
+// The trigger downloads inside n8n's main or webhook process: a decompression bomb behind a genuine
+// callback must end in a clear error there, not in an out-of-memory crash of that process.
+const { createHarness } = require('../harness');
+const { createSandbox } = require('../sandbox/server');
+const { SelzyTrigger } = require('../../nodes/Selzy/SelzyTrigger.node.ts');
+const { completedTask, selzyCalls } = require('./trigger-support');
+
+const MIB = 1024 * 1024;
+let sb;
+let harness;
+
+beforeAll(async () => {
+	sb = await createSandbox({ seed: 12 });
+	harness = await createHarness({ credentials: { selzyApi: { apiKey: sb.apiKey, baseUrl: sb.url, language: 'en' } } });
+});
+afterAll(async () => {
+	await harness.close();
+	await sb.close();
+});
+beforeEach(() => {
+	sb.reset();
+	harness.setStaticData(SelzyTrigger, undefined);
+});
+
+describe('a callback whose report is a decompression bomb', () => {
+	test.each(['rows', 'summary'])('is answered, then fails naming Max Unpack Ratio with little memory used (%s output)', async (output) => {
+		const task = await completedTask(sb, 1001);
+		sb.fault({ kind: 'bomb', format: 'gzip', size: 2048 * MIB });
+		global.gc?.();
+		const before = process.memoryUsage().heapUsed;
+		let peak = before;
+		const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 20);
+		let call;
+		try {
+			call = await harness.runWebhook(SelzyTrigger, { parameters: { output }, request: { body: { result: task } } });
+		} finally {
+			clearInterval(timer);
+		}
+		expect(call.response.statusCode).toBe(200);
+		expect(call.error.message).toMatch(/could not be read: The report unpacks to more than 100 times its compressed size \(Max Unpack Ratio\)/);
+		expect(call.error.message).toContain(task.task_uuid);
+		expect(call.webhookResult?.workflowData).toBeUndefined();
+		expect(peak - before).toBeLessThan(400 * MIB);
+		expect(selzyCalls(sb, 'download')).toHaveLength(1);
+	});
+
+	test('with Row Safety Limit lowered, a big genuine report is refused in Rows output', async () => {
+		const task = await completedTask(sb, 1004);
+		const call = await harness.runWebhook(SelzyTrigger, {
+			parameters: { output: 'rows', options: { rowSafetyLimit: 1000 } },
+			request: { body: { result: task } },
+		});
+		expect(call.error.message).toMatch(/more than 1,000 rows to return \(Row Safety Limit\)/);
+		expect(call.error.description).toMatch(/Set Max Rows/);
+	});
+});
