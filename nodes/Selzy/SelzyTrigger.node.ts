@@ -13,7 +13,7 @@ import { reportOptionFields, reportOutputProperty } from './actions/common.descr
 import { claimDelivery, finishDelivery } from './callback/claims';
 import { deliverFromCallback, respond, verifyTask } from './callback/handling';
 import { deliveryKey, parseCallback, rememberDelivery, wasDelivered, type TriggerState } from './callback/parse';
-import type { ReportOutput } from './report/output';
+import type { ReportOutput } from './delivery/settings';
 import { downloadLinkProblem } from './transport/downloadGuard';
 import { isTaskCompleted } from './transport/tasks';
 

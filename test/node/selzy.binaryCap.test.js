@@ -33,7 +33,7 @@ describe('file output above the binary store’s size limit', () => {
 		}
 	});
 
-	test('other storage failures are reported as before', async () => {
+	test('a storage failure such as a full disk is reported as one, not blamed on the report file', async () => {
 		const service = env.harness.runtime.binaryDataService;
 		const store = service.store;
 		service.store = async () => {
@@ -44,7 +44,10 @@ describe('file output above the binary store’s size limit', () => {
 				parameters: reportParams(1002, { waitMode: 'poll', output: 'file', options: { pollInterval: 1 } }),
 			});
 			expect(status).toBe('error');
-			expect(error.message).toMatch(/could not be read: disk full/);
+			expect(error.message).toBe(`The report of task ${env.sb.tasks[0].uuid} could not be delivered: disk full`);
+			expect(error.message).not.toMatch(/could not be read/);
+			expect(error.description).not.toMatch(/format/);
+			expect(error.description).toMatch(/Task → Get Result/);
 		} finally {
 			service.store = store;
 		}

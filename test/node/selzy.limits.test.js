@@ -30,7 +30,7 @@ describe('a report that unpacks to gigabytes stops early, whatever the output', 
 		const { result, growth } = await peakHeapGrowth(() => run(1001, output));
 		expect(result.status).toBe('error');
 		expect(result.error.message).toMatch(
-			new RegExp(`^The report of task ${sb.tasks[0].uuid} could not be read: The report unpacks to more than 100 times its compressed size \\(Max Unpack Ratio\\)`),
+			new RegExp(`^The report of task ${sb.tasks[0].uuid} was not returned: The report unpacks to more than 100 times its compressed size \\(Max Unpack Ratio\\)`),
 		);
 		expect(result.error.description).toMatch(/raise the Max Unpack Ratio option/);
 		expect(Date.now() - started).toBeLessThan(10_000);
@@ -66,7 +66,7 @@ describe('Row Safety Limit', () => {
 		const { status, error, output } = await run(1004, 'rows', { rowSafetyLimit: 5000 });
 		expect(status).toBe('error');
 		expect(output).toBeUndefined();
-		expect(error.message).toMatch(/could not be read: The report has more than 5,000 rows to return \(Row Safety Limit\)/);
+		expect(error.message).toMatch(/was not returned: The report has more than 5,000 rows to return \(Row Safety Limit\)/);
 		expect(error.description).toMatch(/^Set Max Rows to return only the first rows, keep fewer rows with the Status Groups or Send Results filters, or choose the Summary or File output\. To return them all anyway, raise Row Safety Limit\./);
 	});
 

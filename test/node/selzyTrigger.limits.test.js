@@ -38,7 +38,7 @@ describe('a callback whose report is a decompression bomb', () => {
 			clearInterval(timer);
 		}
 		expect(call.response.statusCode).toBe(200);
-		expect(call.error.message).toMatch(/could not be read: The report unpacks to more than 100 times its compressed size \(Max Unpack Ratio\)/);
+		expect(call.error.message).toMatch(/was not returned: The report unpacks to more than 100 times its compressed size \(Max Unpack Ratio\)/);
 		expect(call.error.message).toContain(task.task_uuid);
 		expect(call.webhookResult?.workflowData).toBeUndefined();
 		expect(peak - before).toBeLessThan(400 * MIB);

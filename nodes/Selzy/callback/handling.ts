@@ -1,7 +1,8 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { deliverReport, readReportSettings, reportFailure, type ReportOutput, type SelzyTask } from '../report/output';
-import { fetchFieldNamesById } from '../transport/catalog';
+import { deliverCompletedTask } from '../delivery/deliver';
+import type { ReportOutput } from '../delivery/settings';
+import type { SelzyTask } from '../transport/tasks';
 import { selzyCodeOf } from '../transport/errors';
 import { getTaskResult } from '../transport/tasks';
 
@@ -38,12 +39,6 @@ export async function deliverFromCallback(
 	task: SelzyTask,
 	output: ReportOutput,
 ): Promise<IWebhookResponseData> {
-	const settings = readReportSettings(output, context.getNodeParameter('options', {}) as IDataObject);
-	try {
-		if (output === 'rows') settings.fieldNamesById = await fetchFieldNamesById.call(context);
-		const items = await deliverReport(context, task, settings);
-		return { noWebhookResponse: true, workflowData: [items] };
-	} catch (error) {
-		throw reportFailure(context.getNode(), error, task);
-	}
+	const items = await deliverCompletedTask(context, task, output, context.getNodeParameter('options', {}) as IDataObject);
+	return { noWebhookResponse: true, workflowData: [items] };
 }

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { RETRYABLE_CODES, decodeHtmlEntities, type SelzyErrorDetails } from './errors';
+import { findErrorCode, networkFailureWords, wasNeverSent } from './networkErrors';
 
 /** What one attempt at a Selzy call gave: the method's `result`, or a failure and whether to try again. */
 export interface Attempt {
@@ -14,25 +15,6 @@ export interface HttpAnswer {
 	body: unknown;
 }
 
-/** Words instead of Node's error codes: n8n replaces a message that contains such a code with a generic one. */
-const NETWORK_FAILURES: Record<string, string> = {
-	ECONNREFUSED: 'the connection was refused',
-	ENOTFOUND: 'the host name was not found',
-	EAI_AGAIN: 'the host name could not be resolved',
-	EHOSTUNREACH: 'the host is unreachable',
-	ENETUNREACH: 'the network is unreachable',
-	ECONNRESET: 'the connection was reset',
-	ETIMEDOUT: 'the connection timed out',
-	ECONNABORTED: 'the request timed out',
-	EPIPE: 'the connection broke',
-};
-
-/**
- * Node error codes meaning the request never reached the server. Any other network failure
- * (reset, timeout, broken pipe) may have happened after Selzy processed the request.
- */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
 /**
  * Statuses that say the request was not processed, so even a call that starts work may go again.
  * A 502 or 504 comes from a gateway that may have passed the request on before giving up.
@@ -45,11 +27,11 @@ const MAY_HAVE_STARTED =
 
 export function networkFailure(method: string, error: unknown, startsWork: boolean): Attempt['failure'] {
 	const code = findErrorCode(error);
-	const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+	const notSent = wasNeverSent(code);
 	return {
 		method,
 		code: 'network_error',
-		message: `Could not reach Selzy: ${(code && NETWORK_FAILURES[code]) ?? 'the connection failed'}`,
+		message: `Could not reach Selzy: ${networkFailureWords(code) ?? 'the connection failed'}`,
 		description: notSent
 			? 'The Selzy API did not accept the connection. Check the Base URL in the credential and this server’s network access.'
 			: `The connection to Selzy broke before an answer arrived. ${startsWork ? MAY_HAVE_STARTED : 'Run the workflow again.'}`,
@@ -178,15 +160,4 @@ function parseRetryAfter(value: unknown): number | undefined {
 	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
 	const date = Date.parse(String(value));
 	return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
-}
-
-/** Walks an error and its causes for a Node/undici error code such as ECONNRESET. */
-export function findErrorCode(error: unknown): string | undefined {
-	let current: unknown = error;
-	for (let depth = 0; depth < 6 && isObject(current); depth++) {
-		const code = current.code;
-		if (typeof code === 'string' && /^(E[A-Z_]+|UND_ERR_[A-Z_]+|ERR_[A-Z_]+)$/.test(code)) return code;
-		current = current.cause;
-	}
-	return undefined;
 }

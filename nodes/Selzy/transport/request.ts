@@ -9,7 +9,8 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import { isLoopbackHost } from './addresses';
-import { findErrorCode, interpretAnswer, networkFailure, timeoutFailure, type Attempt, type HttpAnswer } from './answers';
+import { interpretAnswer, networkFailure, timeoutFailure, type Attempt, type HttpAnswer } from './answers';
+import { findErrorCode } from './networkErrors';
 import { createSelzyError, redact } from './errors';
 import { waitFor } from './wait';
 

@@ -1,7 +1,6 @@
-import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { SelzyTask } from '../report/output';
 import { selzyCodeOf } from './errors';
 import { selzyApiRequest, type SelzyCallOptions } from './request';
 import { waitFor } from './wait';
@@ -11,6 +10,14 @@ const LAST_POLL_MS = 5_000;
 
 /** Statuses Selzy shows while a task is still being prepared. */
 const PENDING_STATUSES = new Set(['new', 'processing', 'pending', 'queued', 'in_progress', 'running']);
+
+/** A Selzy async task as `getTaskResult` (or its callback) describes it. */
+export interface SelzyTask extends IDataObject {
+	task_uuid: string;
+	task_type?: string;
+	status: string;
+	file_to_download?: string;
+}
 
 export const TASK_UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -3,9 +3,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { reportOptionFields, reportOutputProperty } from '../common.descriptions';
-import { deliverTaskReport, finishWaiting, pollSettingsFrom } from '../report';
+import { deliverCompletedTask } from '../../delivery/deliver';
+import { finishWaiting, pollSettingsFrom } from '../polling';
 import { selzyApiRequest } from '../../transport/request';
-import type { SelzyTask } from '../../report/output';
+import type { SelzyTask } from '../../transport/tasks';
 import { formatSelzyUtc, toSelzyUtc, type IncrementalState } from './changedSince';
 import { callbackNotifyUrl, parkUntilCallback } from './resumeOnCallback';
 
@@ -209,7 +210,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 
 	const output = this.getNodeParameter('output', itemIndex, 'summary') as 'file' | 'rows' | 'summary';
-	const items = await deliverTaskReport.call(this, { ...outcome.task, campaign_id: Number(campaignId) }, output, options, itemIndex);
+	const items = await deliverCompletedTask(this, { ...outcome.task, campaign_id: Number(campaignId) }, output, options, itemIndex);
 	if (options.sinceLastRun) rememberReport(this, campaignId, requestedAt);
 	return items;
 }

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { deliverFromCallback, respond, verifyTask } from '../../callback/handling';
 import { parseCallback } from '../../callback/parse';
-import type { ReportOutput } from '../../report/output';
+import type { ReportOutput } from '../../delivery/settings';
 import { apiBaseUrl, type SelzyCredentials } from '../../transport/request';
 import { isTaskCompleted } from '../../transport/tasks';
 

@@ -2,7 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { reportOptionFields, reportOutputProperty } from '../common.descriptions';
-import { deliverTaskReport, finishWaiting, pollSettingsFrom } from '../report';
+import type { ReportOutput } from '../../delivery/settings';
+import { deliverCompletedTask } from '../../delivery/deliver';
+import { finishWaiting, pollSettingsFrom } from '../polling';
 import { getTaskResult, isTaskCompleted, TASK_UUID_PATTERN } from '../../transport/tasks';
 
 const properties: INodeProperties[] = [
@@ -87,5 +89,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (output === 'status' || !isTaskCompleted(task) || !task.file_to_download) {
 		return [{ json: { ...task, ready: isTaskCompleted(task) && Boolean(task.file_to_download) }, pairedItem: { item: itemIndex } }];
 	}
-	return await deliverTaskReport.call(this, task, output as 'file' | 'rows' | 'summary', options, itemIndex);
+	return await deliverCompletedTask(this, task, output as ReportOutput, options, itemIndex);
 }

@@ -1,15 +1,11 @@
 import type { IDataObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { downloadRulesFor, findDownloadRefusal, type DownloadRules } from '../transport/downloadGuard';
-import { waitFor } from '../transport/wait';
-import {
-	describeNetworkError,
-	downloadError,
-	formatMegabytes,
-	httpFailure,
-	MAX_REDIRECTS,
-} from './downloadErrors';
+import { formatMegabytes } from '../report/limits';
+import { downloadError, httpFailure, MAX_REDIRECTS } from './downloadErrors';
+import { downloadRulesFor, findDownloadRefusal, type DownloadRules } from './downloadGuard';
+import { describeNetworkError } from './networkErrors';
+import { waitFor } from './wait';
 
 export type ReportContext = IExecuteFunctions | IWebhookFunctions;
 

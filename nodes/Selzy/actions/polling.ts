@@ -1,8 +1,6 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { deliverReport, readReportSettings, reportFailure, type ReportOutput, type SelzyTask } from '../report/output';
-import { fetchFieldNamesById } from '../transport/catalog';
 import { pollTask, type PollOutcome, type PollSettings } from '../transport/tasks';
 
 /** Poll settings from the node's options; `capMs` shortens the wait (tool mode). */
@@ -39,25 +37,4 @@ export async function finishWaiting(
 		);
 	}
 	return outcome;
-}
-
-/** Downloads a completed task's report as the chosen output; every item is paired with its input. */
-export async function deliverTaskReport(
-	this: IExecuteFunctions,
-	task: SelzyTask,
-	output: ReportOutput,
-	options: IDataObject,
-	itemIndex: number,
-): Promise<INodeExecutionData[]> {
-	const settings = readReportSettings(output, options);
-	if (output === 'rows') settings.fieldNamesById = await fetchFieldNamesById.call(this);
-	let items: INodeExecutionData[];
-	try {
-		items = await deliverReport(this, task, settings);
-	} catch (error) {
-		throw reportFailure(this.getNode(), error, task, itemIndex);
-	}
-	const pairedItem = { item: itemIndex };
-	for (const item of items) item.pairedItem = pairedItem;
-	return items;
 }

@@ -1,7 +1,8 @@
 import type { INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { NodeReadable } from './fetch';
+import type { NodeReadable } from './download';
+import { describeNetworkError } from './networkErrors';
 
 /** Redirects followed per download; each hop is checked before it is requested. */
 export const MAX_REDIRECTS = 5;
@@ -39,11 +40,6 @@ export function downloadError(node: INode, failure: DownloadFailure, message: st
 	return new NodeOperationError(node, message, { description: ADVICE[failure] });
 }
 
-export function formatMegabytes(bytes: number): string {
-	const megabytes = bytes / 1024 / 1024;
-	return `${megabytes >= 10 ? Math.round(megabytes) : megabytes.toFixed(1)} MB`;
-}
-
 /** An expired link on S3-style storage answers 403 with an XML body. */
 export async function httpFailure(node: INode, status: number, body: NodeReadable): Promise<NodeOperationError> {
 	const text = await readSome(body, 4096);
@@ -76,27 +72,4 @@ async function readSome(body: NodeReadable, limit: number): Promise<string> {
 		body.destroy();
 	}
 	return Buffer.concat(chunks).toString('utf8').slice(0, limit);
-}
-
-/** Words instead of Node's error codes: n8n replaces a message that contains such a code with a generic one. */
-const NETWORK_FAILURES: Record<string, string> = {
-	ECONNRESET: 'the connection was reset',
-	ECONNREFUSED: 'the connection was refused',
-	ECONNABORTED: 'the request timed out',
-	ETIMEDOUT: 'the connection timed out',
-	ENOTFOUND: 'the host name was not found',
-	EAI_AGAIN: 'the host name could not be resolved',
-	EHOSTUNREACH: 'the host is unreachable',
-	ENETUNREACH: 'the network is unreachable',
-	EADDRNOTAVAIL: 'the address is not available',
-	EPIPE: 'the connection broke',
-};
-
-export function describeNetworkError(error: unknown): string {
-	const err = error as { code?: string; message?: string; cause?: { code?: string } };
-	const code = err?.code ?? err?.cause?.code;
-	if (code && NETWORK_FAILURES[code]) return NETWORK_FAILURES[code];
-	// Report links may carry signed query strings; keep them out of messages.
-	const message = String(err?.message ?? error).replace(/https?:\/\/\S+/g, '<report link>');
-	return code && !message.includes(code) ? `${message} (${code})` : message;
 }

@@ -1,0 +1,58 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { DEFAULT_MAX_ROWS_HELD, DEFAULT_UNPACK_LIMITS, type UnpackLimits } from '../report/limits';
+import type { StatusGroup } from '../report/statuses';
+import { downloadLimitsFrom } from '../transport/download';
+
+/** What a finished report becomes. */
+export type ReportOutput = 'file' | 'rows' | 'summary';
+
+/** How a report is downloaded, read and returned; built from a node's options. */
+export interface ReportSettings {
+	output: ReportOutput;
+	binaryPropertyName: string;
+	fileName: string;
+	statusGroups: StatusGroup[];
+	sendResults: string[];
+	/** Max Rows; 0 returns all. */
+	limit: number;
+	/** Rows output fails rather than return more rows than this. */
+	maxRowsHeld: number;
+	neutralizeFormulas: boolean;
+	unpackLimits: UnpackLimits;
+	stallTimeoutMs: number;
+	maxDownloadBytes: number;
+	downloadTimeLimitMs: number;
+	/** Additional-field column headers that are field ids get these names. */
+	fieldNamesById?: Record<string, string>;
+}
+
+/** A whole number ≥ `min` from an option, or `fallback` when it is missing or not a number. */
+function wholeNumber(value: unknown, fallback: number, min: number): number {
+	const number = Number(value ?? fallback);
+	return Number.isFinite(number) ? Math.max(min, Math.floor(number)) : fallback;
+}
+
+/** Reads the report options every node shares (the `options` collection). */
+export function readReportSettings(output: ReportOutput, options: IDataObject): ReportSettings {
+	return {
+		output,
+		binaryPropertyName: String(options.binaryPropertyName || 'data'),
+		fileName: String(options.fileName ?? '').trim(),
+		statusGroups: (options.statusGroups as StatusGroup[] | undefined) ?? [],
+		sendResults: String(options.sendResults ?? '')
+			.split(',')
+			.map((value) => value.trim())
+			.filter(Boolean),
+		limit: Math.max(0, Math.floor(Number(options.maxRows ?? 0))),
+		maxRowsHeld: wholeNumber(options.rowSafetyLimit, DEFAULT_MAX_ROWS_HELD, 1),
+		neutralizeFormulas: options.neutralizeFormulas === true,
+		unpackLimits: {
+			maxUnpackedBytes:
+				wholeNumber(options.maxUnpackedSize, DEFAULT_UNPACK_LIMITS.maxUnpackedBytes / 1024 / 1024, 1) * 1024 * 1024,
+			maxUnpackRatio: wholeNumber(options.maxUnpackRatio, DEFAULT_UNPACK_LIMITS.maxUnpackRatio, 1),
+		},
+		stallTimeoutMs: Math.max(5, Number(options.stallTimeout ?? 60)) * 1000,
+		...downloadLimitsFrom(options),
+	};
+}
