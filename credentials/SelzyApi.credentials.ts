@@ -6,10 +6,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-/** https, or plain http to this machine only; the nodes apply the same rule at run time. */
-const SECURE_BASE_URL = String.raw`/^(https:\/\/|http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?(\/|$))/i`;
-const PLAIN_HTTP_REFUSED =
-	'The Base URL must start with https:// so the API key is never sent unencrypted (plain http only for localhost)';
+import { API_BASE_URL_EXPRESSION } from '../nodes/Selzy/transport/apiUrl';
 
 // Selzy reads the key from the form body; a key in the URL would end up in proxy logs.
 export class SelzyApi implements ICredentialType {
@@ -64,8 +61,8 @@ export class SelzyApi implements ICredentialType {
 	// http Base URL off this machine gets no request at all: the expression fails instead.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: `={{ ${SECURE_BASE_URL}.test($credentials.baseUrl.trim()) ? $credentials.baseUrl.trim().replace(/\\/+$/, "") : (() => { throw new Error(${JSON.stringify(PLAIN_HTTP_REFUSED)}) })() }}/{{$credentials.language}}`,
-			url: '/api/getLists',
+			baseURL: API_BASE_URL_EXPRESSION,
+			url: '/getLists',
 			method: 'POST',
 			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
 			body: { format: 'json' },

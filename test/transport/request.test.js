@@ -5,7 +5,7 @@
  */
 const { createHarness } = require('../harness');
 const { createSandbox } = require('../sandbox/server');
-const transport = require('../../nodes/Selzy/transport/request.ts');
+const { apiBaseUrl } = require('../../nodes/Selzy/transport/apiUrl.ts');
 const { SelzyApi } = require('../../credentials/SelzyApi.credentials.ts');
 const { TransportProbe, probeCall } = require('./probe');
 
@@ -106,9 +106,9 @@ describe('requests on the wire', () => {
 	});
 
 	test('a base URL pasted with a trailing slash or /en/api still reaches the API', () => {
-		expect(transport.apiBaseUrl({ baseUrl: 'https://api.selzy.com/', language: 'ru' })).toBe('https://api.selzy.com/ru/api');
-		expect(transport.apiBaseUrl({ baseUrl: 'https://api.selzy.com/en/api', language: 'en' })).toBe('https://api.selzy.com/en/api');
-		expect(transport.apiBaseUrl({ baseUrl: '', language: '' })).toBe('https://api.selzy.com/en/api');
+		expect(apiBaseUrl({ baseUrl: 'https://api.selzy.com/', language: 'ru' })).toBe('https://api.selzy.com/ru/api');
+		expect(apiBaseUrl({ baseUrl: 'https://api.selzy.com/en/api', language: 'en' })).toBe('https://api.selzy.com/en/api');
+		expect(apiBaseUrl({ baseUrl: '', language: '' })).toBe('https://api.selzy.com/en/api');
 	});
 });
 
@@ -311,6 +311,20 @@ describe('credential test', () => {
 		});
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/invalid_api_key/);
+	});
+
+	test.each([
+		['as shown', (url) => url, 'en'],
+		['with a trailing slash', (url) => `${url}/`, 'en'],
+		['pasted with /en/api', (url) => `${url}/en/api`, 'en'],
+		['pasted with /ru/api/ for Russian', (url) => `${url}/ru/api/`, 'ru'],
+	])('Test calls the same address as the nodes do, with the Base URL %s', async (_, baseUrlOf, language) => {
+		const credentials = { apiKey: sandbox.apiKey, baseUrl: baseUrlOf(sandbox.url), language };
+		const result = await harness.runCredentialTest(SelzyApi, credentials);
+		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
+		const [request] = apiCalls('getLists');
+		expect(request.path).toBe(`/${language}/api/getLists`);
+		expect(`${sandbox.url}${request.path}`).toBe(`${apiBaseUrl(credentials)}/getLists`);
 	});
 
 	test('a key without API access fails with the access-denied verdict', async () => {

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { classifyHost, isLoopbackHost, type HostKind } from './addresses';
-import { apiBaseUrl, type SelzyCredentials } from './request';
+import { apiBaseUrl, type SelzyCredentials } from './apiUrl';
 
 type GuardContext = IExecuteFunctions | IWebhookFunctions;
 

@@ -8,19 +8,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { isLoopbackHost } from './addresses';
+import { apiBaseUrl, baseUrlProblem, BASE_URL_HINT, type SelzyCredentials } from './apiUrl';
 import { interpretAnswer, networkFailure, timeoutFailure, type Attempt, type HttpAnswer } from './answers';
 import { findErrorCode } from './networkErrors';
 import { createSelzyError, redact } from './errors';
 import { waitFor } from './wait';
 
 export type SelzyContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions | IHookFunctions;
-
-export interface SelzyCredentials {
-	apiKey: string;
-	baseUrl?: string;
-	language?: string;
-}
 
 export interface RetryPolicy {
 	maxAttempts: number;
@@ -50,31 +44,6 @@ export interface SelzyCallOptions {
 	/** Tighter bounds, e.g. while a webhook caller waits for the answer or a poll's Timeout nears. */
 	retry?: Partial<RetryPolicy>;
 }
-
-export function apiBaseUrl(credentials: SelzyCredentials): string {
-	// Accept a pasted ".../en/api" as well as the plain host.
-	const base = (credentials.baseUrl || 'https://api.selzy.com')
-		.trim()
-		.replace(/\/+$/, '')
-		.replace(/\/(en|ru|ua)\/api$/i, '');
-	return `${base}/${credentials.language || 'en'}/api`;
-}
-
-/** Why the credential's Base URL must not carry the key, or undefined when it may. */
-export function baseUrlProblem(credentials: SelzyCredentials): string | undefined {
-	let url: URL;
-	try {
-		url = new URL(apiBaseUrl(credentials));
-	} catch {
-		return 'The Base URL in the Selzy credential is not a URL';
-	}
-	if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return undefined;
-	return 'The Base URL in the Selzy credential must start with https://';
-}
-
-export const BASE_URL_HINT =
-	'The API key travels in every request; over plain http anyone on the network path could read it. ' +
-	'Use https://api.selzy.com (or your endpoint’s https address). Plain http is accepted only for a server on this machine (localhost, 127.0.0.1, [::1]), such as a local test server.';
 
 /**
  * Calls one Selzy API method: POST, form body with `format=json` and `api_key`, nothing in the

@@ -5,7 +5,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { deliverFromCallback, respond, verifyTask } from '../../callback/handling';
 import { parseCallback } from '../../callback/parse';
 import type { ReportOutput } from '../../delivery/settings';
-import { apiBaseUrl, type SelzyCredentials } from '../../transport/request';
+import { apiBaseUrl, type SelzyCredentials } from '../../transport/apiUrl';
 import { isTaskCompleted } from '../../transport/tasks';
 
 /** Query parameter carrying this execution's secret on the resume URL given to Selzy. */
