@@ -12,7 +12,7 @@ import { apiBaseUrl, baseUrlProblem, BASE_URL_HINT, type SelzyCredentials } from
 import { interpretAnswer, networkFailure, timeoutFailure, type Attempt, type HttpAnswer } from './answers';
 import { findErrorCode } from './networkErrors';
 import { createSelzyError, redact } from './errors';
-import { waitFor } from './wait';
+import { CancelledError, waitFor } from './wait';
 
 export type SelzyContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions | IHookFunctions;
 
@@ -83,7 +83,8 @@ export async function selzyApiRequest<T = unknown>(
 		);
 		try {
 			await waitFor(delay, signal);
-		} catch {
+		} catch (error) {
+			if (!(error instanceof CancelledError)) throw error;
 			throw new NodeOperationError(this.getNode(), 'The execution was cancelled while waiting to retry Selzy', {
 				itemIndex: options.itemIndex,
 			});
