@@ -202,7 +202,7 @@ describe('downloads end', () => {
 	test('an endless file stops at Max Download Size, with an error naming the option', async () => {
 		const run = await reportFromApi(`${api.url}/endless?limitMb=64`, { options: { maxDownloadSize: 2 } });
 		expect(run.status).toBe('error');
-		expect(run.error.message).toBe('The report is larger than Max Download Size (2.0 MB)');
+		expect(run.error.message).toBe('The report is larger than Max Download Size (2 MB)');
 		expect(run.error.description).toMatch(/raise Max Download Size/);
 		expect(api.bytesSent).toBeLessThan(24 * 1024 * 1024);
 	});
@@ -210,7 +210,7 @@ describe('downloads end', () => {
 	test('a declared size above Max Download Size is refused before reading', async () => {
 		const run = await reportFromApi(`${api.url}/huge`, { options: { stallTimeout: 5 } });
 		expect(run.status).toBe('error');
-		expect(run.error.message).toBe('The report is larger than Max Download Size (1024 MB)');
+		expect(run.error.message).toBe('The report is larger than Max Download Size (1,024 MB)');
 	});
 
 	test('a server that trickles data forever is cut off at Download Time Limit (Summary output)', async () => {

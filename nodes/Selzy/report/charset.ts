@@ -32,116 +32,136 @@ export async function* decodeText(
 ): AsyncGenerator<string> {
 	const iterator = bytes[Symbol.asyncIterator]();
 	try {
-		const head: Uint8Array[] = [];
-		let headLength = 0;
-		let ended = false;
-		while (headLength < SNIFF_BYTES) {
-			const step = await iterator.next();
-			if (step.done) {
-				ended = true;
-				break;
-			}
-			head.push(step.value);
-			headLength += step.value.length;
-		}
-		let prefix = concatBytes(head);
-		let offset = 0;
-		const hasBom = prefix.length >= 3 && prefix[0] === 0xef && prefix[1] === 0xbb && prefix[2] === 0xbf;
-		if (hasBom) {
-			prefix = prefix.subarray(3);
-			offset = 3;
-		}
-		if (prefix.length === 0 && ended) return;
-		rejectUtf16(prefix);
+		const head = await readHead(iterator);
+		if (head.bytes.length === 0 && head.ended) return;
+		rejectUtf16(head.bytes);
 
 		const declaresCyrillic = /^(windows-1251|cp-?1251|x-cp1251)$/i.test(declaredCharset ?? '');
 		const utf8 = new TextDecoder('utf-8', { fatal: true });
-		let first: string | undefined;
-		if (!declaresCyrillic) {
-			try {
-				first = utf8.decode(prefix, { stream: !ended });
-			} catch {
-				first = undefined;
-			}
-		}
-		if (first === undefined && hasBom) {
-			const at = offset + Math.max(0, findInvalidUtf8(prefix, !ended));
-			throw new ReportEncodingError(
-				`The report starts with a UTF-8 marker but is not valid UTF-8 at byte offset ${at}`,
-				at,
-				'The file is damaged or mixes character encodings; download the report again.',
-			);
-		}
+		const first = declaresCyrillic ? undefined : tryDecode(utf8, head.bytes, !head.ended);
 		if (first === undefined) {
+			if (head.hasBom) throw brokenAfterBom(head);
 			state.encoding = 'windows-1251';
 			if (!declaresCyrillic) {
-				const at = offset + Math.max(0, findInvalidUtf8(prefix, !ended));
+				const at = head.offset + Math.max(0, findInvalidUtf8(head.bytes, !head.ended));
 				state.encodingNote =
 					`The report is not valid UTF-8 (first invalid byte at offset ${at}); ` +
 					'it was read as Windows-1251 (Cyrillic).';
 			}
-			const decode = windows1251Decoder();
-			yield decode(prefix);
-			for (let step = await iterator.next(); !step.done; step = await iterator.next()) {
-				yield decode(step.value);
-			}
+			yield* decodeAllAsWindows1251(head.bytes, iterator);
 			return;
 		}
-
 		state.encoding = 'utf-8';
-		let asciiSoFar = first.length === prefix.length;
 		if (first) yield first;
-		if (ended) return;
-		offset += prefix.length;
-
-		let previous = prefix;
-		let fallback: Decode | undefined;
-		for (let step = await iterator.next(); !step.done; step = await iterator.next()) {
-			const chunk = step.value;
-			if (fallback) {
-				yield fallback(chunk);
-				continue;
-			}
-			let text: string | undefined;
-			try {
-				text = utf8.decode(chunk, { stream: true });
-			} catch {
-				text = undefined;
-			}
-			if (text === undefined) {
-				if (!asciiSoFar) throw mixedEncoding(previous, chunk, offset);
-				// Nothing before this chunk used a byte above 127, so switching loses nothing.
-				fallback = windows1251Decoder();
-				state.encoding = 'windows-1251';
-				state.encodingNote =
-					`The report started as plain ASCII and is not valid UTF-8 from byte offset ${offset + findInvalidUtf8(chunk, true)}; ` +
-					'it was read as Windows-1251 (Cyrillic).';
-				yield fallback(chunk);
-				continue;
-			}
-			asciiSoFar &&= text.length === chunk.length;
-			offset += chunk.length;
-			previous = chunk;
-			if (text) yield text;
-		}
-		let rest: string | undefined;
-		try {
-			rest = utf8.decode();
-		} catch {
-			rest = undefined;
-		}
-		if (rest === undefined) {
-			const cut = offset - incompleteTailLength(previous);
-			throw new ReportEncodingError(
-				`The report ends in the middle of a UTF-8 character (byte offset ${cut})`,
-				cut,
-				'The file is probably truncated; download the report again.',
-			);
-		}
-		if (rest) yield rest;
+		if (!head.ended) yield* decodeRestAsUtf8(utf8, head, first.length === head.bytes.length, iterator, state);
 	} finally {
 		await iterator.return?.();
 	}
+}
+
+interface Head {
+	/** The first SNIFF_BYTES (or the whole file), without a UTF-8 byte order mark. */
+	bytes: Uint8Array;
+	/** Offset of `bytes` in the file: 3 after a byte order mark. */
+	offset: number;
+	hasBom: boolean;
+	/** Whether the file ended within the head. */
+	ended: boolean;
+}
+
+async function readHead(iterator: AsyncIterator<Uint8Array>): Promise<Head> {
+	const parts: Uint8Array[] = [];
+	let length = 0;
+	let ended = false;
+	while (length < SNIFF_BYTES) {
+		const step = await iterator.next();
+		if (step.done) {
+			ended = true;
+			break;
+		}
+		parts.push(step.value);
+		length += step.value.length;
+	}
+	const bytes = concatBytes(parts);
+	const hasBom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+	return hasBom ? { bytes: bytes.subarray(3), offset: 3, hasBom, ended } : { bytes, offset: 0, hasBom, ended };
+}
+
+/** The text, or undefined when `bytes` are not valid in the decoder's encoding. */
+function tryDecode(decoder: TextDecoder, bytes?: Uint8Array, stream = false): string | undefined {
+	try {
+		return bytes === undefined ? decoder.decode() : decoder.decode(bytes, { stream });
+	} catch {
+		return undefined;
+	}
+}
+
+function brokenAfterBom(head: Head): ReportEncodingError {
+	const at = head.offset + Math.max(0, findInvalidUtf8(head.bytes, !head.ended));
+	return new ReportEncodingError(
+		`The report starts with a UTF-8 marker but is not valid UTF-8 at byte offset ${at}`,
+		at,
+		'The file is damaged or mixes character encodings; download the report again.',
+	);
+}
+
+async function* decodeAllAsWindows1251(
+	head: Uint8Array,
+	iterator: AsyncIterator<Uint8Array>,
+): AsyncGenerator<string> {
+	const decode = windows1251Decoder();
+	yield decode(head);
+	for (let step = await iterator.next(); !step.done; step = await iterator.next()) yield decode(step.value);
+}
+
+/**
+ * The rest of a file whose head was valid UTF-8. Invalid UTF-8 later on switches to
+ * Windows-1251 when everything so far was ASCII (`asciiSoFar`), and is an error otherwise.
+ */
+async function* decodeRestAsUtf8(
+	utf8: TextDecoder,
+	head: Head,
+	asciiSoFar: boolean,
+	iterator: AsyncIterator<Uint8Array>,
+	state: TextDecodingState,
+): AsyncGenerator<string> {
+	let offset = head.offset + head.bytes.length;
+	let previous = head.bytes;
+	let fallback: Decode | undefined;
+	for (let step = await iterator.next(); !step.done; step = await iterator.next()) {
+		const chunk = step.value;
+		if (fallback) {
+			yield fallback(chunk);
+			continue;
+		}
+		const text = tryDecode(utf8, chunk, true);
+		if (text === undefined) {
+			if (!asciiSoFar) throw mixedEncoding(previous, chunk, offset);
+			// Nothing before this chunk used a byte above 127, so switching loses nothing.
+			fallback = windows1251Decoder();
+			state.encoding = 'windows-1251';
+			state.encodingNote =
+				`The report started as plain ASCII and is not valid UTF-8 from byte offset ${offset + findInvalidUtf8(chunk, true)}; ` +
+				'it was read as Windows-1251 (Cyrillic).';
+			yield fallback(chunk);
+			continue;
+		}
+		asciiSoFar &&= text.length === chunk.length;
+		offset += chunk.length;
+		previous = chunk;
+		if (text) yield text;
+	}
+	if (fallback) return;
+	const rest = tryDecode(utf8);
+	if (rest === undefined) {
+		const cut = offset - incompleteTailLength(previous);
+		throw new ReportEncodingError(
+			`The report ends in the middle of a UTF-8 character (byte offset ${cut})`,
+			cut,
+			'The file is probably truncated; download the report again.',
+		);
+	}
+	if (rest) yield rest;
 }
 
 function rejectUtf16(prefix: Uint8Array): void {

@@ -49,6 +49,17 @@ export function timeoutFailure(method: string, budgetMs: number, startsWork: boo
 	};
 }
 
+/** How an HTTP answer may be retried, and what to add when it must not be. */
+interface AnswerContext {
+	method: string;
+	status: number;
+	transientStatus: boolean;
+	resendable: boolean;
+	retryAfterMs?: number;
+	/** For a work-starting call after a gateway failure: Selzy may have started the task. */
+	gatewayHint: string;
+}
+
 /** Reads Selzy's `{result}` / `{error, code}` answer, whatever the HTTP status says. */
 export function interpretAnswer(method: string, answer: HttpAnswer, startsWork: boolean): Attempt {
 	const status = answer.statusCode;
@@ -56,63 +67,75 @@ export function interpretAnswer(method: string, answer: HttpAnswer, startsWork: 
 	const transientStatus = status === 429 || status >= 500;
 	// For a call that starts work, only answers proving it was not processed allow sending it again.
 	const resendable = startsWork ? NOT_PROCESSED_STATUSES.has(status) : transientStatus;
-	const retryAfterMs = parseRetryAfter(answer.headers['retry-after']);
+	const context: AnswerContext = {
+		method,
+		status,
+		transientStatus,
+		resendable,
+		retryAfterMs: parseRetryAfter(answer.headers['retry-after']),
+		gatewayHint: startsWork && transientStatus && !resendable ? ` ${MAY_HAVE_STARTED}` : '',
+	};
 	const text = bodyText(answer.body);
-	const gatewayHint = startsWork && transientStatus && !resendable ? ` ${MAY_HAVE_STARTED}` : '';
-
-	let parsed: unknown;
-	try {
-		parsed = typeof answer.body === 'object' && !Buffer.isBuffer(answer.body) ? answer.body : JSON.parse(text);
-	} catch {
-		parsed = undefined;
-	}
-
-	if (!isObject(parsed)) {
-		const what = text.trim() === '' ? 'an empty answer' : describeNonJson(text);
-		return {
-			failure: {
-				method,
-				code: status >= 400 ? 'http_error' : 'invalid_response',
-				message: `Selzy answered HTTP ${status} with ${what} instead of JSON`,
-				description: transientStatus
-					? `Selzy or a proxy in front of it is having trouble.${gatewayHint || ' Run the workflow again later.'}`
-					: 'The Base URL in the credential may not point at the Selzy API.',
-				httpStatus: status,
-				retryable: resendable || (!startsWork && text.trim() === '' && status === 200),
-				retryAfterMs,
-			},
-		};
-	}
-
-	if ('error' in parsed || (status >= 400 && !('result' in parsed))) {
-		const code = typeof parsed.code === 'string' && parsed.code ? parsed.code : 'unspecified';
-		const message = decodeHtmlEntities(String(parsed.error ?? `HTTP ${status}`));
-		return {
-			failure: {
-				method,
-				code,
-				message: `${message} (${code})`,
-				description: gatewayHint && !RETRYABLE_CODES.has(code) ? gatewayHint.trim() : undefined,
-				httpStatus: status === 200 ? undefined : status,
-				retryable: RETRYABLE_CODES.has(code) || resendable,
-				retryAfterMs,
-			},
-		};
-	}
+	const parsed = parseJsonObject(answer.body, text);
+	if (!parsed) return { failure: notJsonFailure(context, text, startsWork) };
+	if ('error' in parsed || (status >= 400 && !('result' in parsed))) return { failure: selzyErrorFailure(context, parsed) };
 	if (transientStatus) {
 		return {
 			failure: {
 				method,
 				code: 'http_error',
 				message: `Selzy answered HTTP ${status}`,
-				description: gatewayHint.trim() || undefined,
+				description: context.gatewayHint.trim() || undefined,
 				httpStatus: status,
 				retryable: resendable,
-				retryAfterMs,
+				retryAfterMs: context.retryAfterMs,
 			},
 		};
 	}
 	return { result: parsed.result };
+}
+
+function parseJsonObject(body: unknown, text: string): Record<string, unknown> | undefined {
+	let parsed: unknown;
+	try {
+		parsed = typeof body === 'object' && !Buffer.isBuffer(body) ? body : JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+	return isObject(parsed) ? parsed : undefined;
+}
+
+/** An HTML error page of a proxy, an empty answer, or other text where JSON was expected. */
+function notJsonFailure(context: AnswerContext, text: string, startsWork: boolean): Attempt['failure'] {
+	const { method, status, transientStatus } = context;
+	const empty = text.trim() === '';
+	return {
+		method,
+		code: status >= 400 ? 'http_error' : 'invalid_response',
+		message: `Selzy answered HTTP ${status} with ${empty ? 'an empty answer' : describeNonJson(text)} instead of JSON`,
+		description: transientStatus
+			? `Selzy or a proxy in front of it is having trouble.${context.gatewayHint || ' Run the workflow again later.'}`
+			: 'The Base URL in the credential may not point at the Selzy API.',
+		httpStatus: status,
+		retryable: context.resendable || (!startsWork && empty && status === 200),
+		retryAfterMs: context.retryAfterMs,
+	};
+}
+
+/** Selzy's own `{error, code}`, with its HTML entities decoded. */
+function selzyErrorFailure(context: AnswerContext, parsed: Record<string, unknown>): Attempt['failure'] {
+	const { method, status } = context;
+	const code = typeof parsed.code === 'string' && parsed.code ? parsed.code : 'unspecified';
+	const message = decodeHtmlEntities(String(parsed.error ?? `HTTP ${status}`));
+	return {
+		method,
+		code,
+		message: `${message} (${code})`,
+		description: context.gatewayHint && !RETRYABLE_CODES.has(code) ? context.gatewayHint.trim() : undefined,
+		httpStatus: status === 200 ? undefined : status,
+		retryable: RETRYABLE_CODES.has(code) || context.resendable,
+		retryAfterMs: context.retryAfterMs,
+	};
 }
 
 /** API calls never follow redirects: the form body, key included, would go wherever they point. */

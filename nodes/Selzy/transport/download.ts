@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { formatMegabytes } from '../report/limits';
@@ -63,131 +63,28 @@ export async function openReportDownload(
 	url: string,
 	options: DownloadOptions,
 ): Promise<ReportDownload> {
-	const node = context.getNode();
-	const cancelSignal = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
-	const transfer = new AbortController();
-	const onCancel = () => transfer.abort();
-	cancelSignal?.addEventListener('abort', onCancel, { once: true });
-	if (cancelSignal?.aborted) transfer.abort();
-	let overTime = false;
-	const timeLimit = AbortSignal.timeout(options.timeLimitMs);
-	const onTimeLimit = () => {
-		overTime = true;
-		transfer.abort();
-	};
-	timeLimit.addEventListener('abort', onTimeLimit, { once: true });
-	const release = () => {
-		cancelSignal?.removeEventListener('abort', onCancel);
-		timeLimit.removeEventListener('abort', onTimeLimit);
-	};
-	const limitText = () => ({
-		size: `Max Download Size (${formatMegabytes(options.maxBytes)})`,
-		time: `Download Time Limit (${Math.round(options.timeLimitMs / 1000)} s)`,
-	});
-
+	const transfer = new Transfer(context, options);
 	let response: DownloadResponse;
 	try {
 		response = await requestFollowingRedirects(context, url, await downloadRulesFor(context), transfer.signal, options);
 	} catch (error) {
-		release();
-		throw error instanceof NodeOperationError
-			? error
-			: cancelSignal?.aborted
-				? downloadError(node, 'cancelled', 'The execution was cancelled during the report download')
-				: overTime
-					? downloadError(node, 'timeLimit', `The report download took longer than ${limitText().time}`)
-					: downloadError(node, 'network', `Could not download the report: ${describeNetworkError(error)}`);
+		transfer.end();
+		throw error instanceof NodeOperationError ? error : transfer.failure(error);
 	}
-
 	if (response.statusCode >= 300) {
-		release();
-		const failure = await httpFailure(node, response.statusCode, response.body);
+		transfer.end();
+		const failure = await httpFailure(context.getNode(), response.statusCode, response.body);
 		transfer.abort();
 		throw failure;
 	}
-
 	const contentLength = Number(response.headers['content-length']);
-	const tooLarge = () => downloadError(node, 'tooLarge', `The report is larger than ${limitText().size}`);
 	if (Number.isFinite(contentLength) && contentLength > options.maxBytes) {
-		release();
+		transfer.end();
 		response.body.destroy();
-		throw tooLarge();
-	}
-	let bytesRead = 0;
-	let head: Uint8Array | undefined;
-	let lastProgressAt = Date.now();
-	let stalled = false;
-	let finished = false;
-
-	const watchdog = async () => {
-		const tick = Math.min(1000, Math.max(50, options.stallTimeoutMs / 4));
-		while (!finished) {
-			await waitFor(tick).catch(() => undefined);
-			if (!finished && Date.now() - lastProgressAt > options.stallTimeoutMs) {
-				stalled = true;
-				transfer.abort();
-				response.body.destroy(new Error('stalled'));
-				return;
-			}
-		}
-	};
-
-	/** Why reading the body failed, in words: Stop, a limit, a stall or a broken connection. */
-	const readFailure = (error: unknown): NodeOperationError => {
-		if (cancelSignal?.aborted) {
-			return downloadError(node, 'cancelled', 'The execution was cancelled during the report download');
-		}
-		if (overTime) {
-			const arrived = formatMegabytes(bytesRead);
-			return downloadError(node, 'timeLimit', `The report download took longer than ${limitText().time}; ${arrived} had arrived`);
-		}
-		if (stalled) {
-			const seconds = Math.round(options.stallTimeoutMs / 1000);
-			return downloadError(node, 'stalled', `The report download stalled: no data for ${seconds} s after ${bytesRead} bytes`);
-		}
-		const of = Number.isFinite(contentLength) ? ` of ${contentLength}` : '';
-		return downloadError(
-			node,
-			'truncated',
-			`The report download broke off after ${bytesRead} bytes${of}: ${describeNetworkError(error)}`,
-		);
-	};
-
-	const progressEvery = options.progressEvery ?? 16 * 1024 * 1024;
-	async function* counted(): AsyncIterable<Uint8Array> {
-		void watchdog();
-		let nextReport = progressEvery;
-		try {
-			for await (const chunk of response.body) {
-				if (!head) head = chunk.subarray(0, 4);
-				bytesRead += chunk.length;
-				if (bytesRead > options.maxBytes) throw tooLarge();
-				lastProgressAt = Date.now();
-				if (bytesRead >= nextReport) {
-					nextReport += progressEvery;
-					options.onProgress?.(bytesRead);
-				}
-				yield chunk;
-			}
-		} catch (error) {
-			throw error instanceof NodeOperationError ? error : readFailure(error);
-		} finally {
-			finished = true;
-			release();
-			// Closes the connection as well when reading stopped early (a limit, an error, a consumer
-			// that gave up): destroying axios's stream wrapper alone would leave the socket open.
-			transfer.abort();
-		}
-		if (Number.isFinite(contentLength) && bytesRead < contentLength) {
-			throw downloadError(
-				node,
-				'truncated',
-				`The report download ended early: ${bytesRead} of ${contentLength} bytes arrived`,
-			);
-		}
+		throw transfer.tooLarge();
 	}
 
-	const bytes = counted();
+	const bytes = transfer.read(response.body, Number.isFinite(contentLength) ? contentLength : undefined);
 	const headers = response.headers;
 	return {
 		bytes,
@@ -195,11 +92,149 @@ export async function openReportDownload(
 		contentType: typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined,
 		fileName: fileNameFrom(headers['content-disposition'], url),
 		contentLength: Number.isFinite(contentLength) ? contentLength : undefined,
-		bytesRead: () => bytesRead,
-		looksCompressed: () =>
-			head !== undefined &&
-			((head[0] === 0x1f && head[1] === 0x8b) || (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)),
+		bytesRead: () => transfer.bytesRead,
+		looksCompressed: () => transfer.startsLikeArchive(),
 	};
+}
+
+/**
+ * One download's state: what can end it (Stop, the time limit, a stall, the size limit), what
+ * has arrived, and each ending in words.
+ */
+class Transfer {
+	private readonly controller = new AbortController();
+	private readonly node: INode;
+	private readonly cancelSignal?: AbortSignal;
+	private readonly timeLimit: AbortSignal;
+	private overTime = false;
+	private stalled = false;
+	private finished = false;
+	private lastProgressAt = Date.now();
+	private head?: Uint8Array;
+	private reading = false;
+	private contentLength?: number;
+	bytesRead = 0;
+
+	constructor(
+		context: ReportContext,
+		private readonly options: DownloadOptions,
+	) {
+		this.node = context.getNode();
+		this.cancelSignal = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+		this.cancelSignal?.addEventListener('abort', this.onCancel, { once: true });
+		if (this.cancelSignal?.aborted) this.controller.abort();
+		this.timeLimit = AbortSignal.timeout(options.timeLimitMs);
+		this.timeLimit.addEventListener('abort', this.onTimeLimit, { once: true });
+	}
+
+	get signal(): AbortSignal {
+		return this.controller.signal;
+	}
+
+	private readonly onCancel = () => this.controller.abort();
+
+	private readonly onTimeLimit = () => {
+		this.overTime = true;
+		this.controller.abort();
+	};
+
+	/** Stops listening for Stop and the time limit. */
+	end(): void {
+		this.finished = true;
+		this.cancelSignal?.removeEventListener('abort', this.onCancel);
+		this.timeLimit.removeEventListener('abort', this.onTimeLimit);
+	}
+
+	abort(): void {
+		this.controller.abort();
+	}
+
+	tooLarge(): NodeOperationError {
+		return downloadError(this.node, 'tooLarge', `The report is larger than Max Download Size (${formatMegabytes(this.options.maxBytes)})`);
+	}
+
+	/** Why the download failed, in words: Stop, a limit, a stall or a broken connection. */
+	failure(error: unknown): NodeOperationError {
+		if (this.cancelSignal?.aborted) {
+			return downloadError(this.node, 'cancelled', 'The execution was cancelled during the report download');
+		}
+		if (this.overTime) {
+			const limit = `Download Time Limit (${Math.round(this.options.timeLimitMs / 1000)} s)`;
+			const arrived = this.bytesRead > 0 ? `; ${formatMegabytes(this.bytesRead)} had arrived` : '';
+			return downloadError(this.node, 'timeLimit', `The report download took longer than ${limit}${arrived}`);
+		}
+		if (this.stalled) {
+			const seconds = Math.round(this.options.stallTimeoutMs / 1000);
+			return downloadError(this.node, 'stalled', `The report download stalled: no data for ${seconds} s after ${this.bytesRead} bytes`);
+		}
+		if (!this.reading) {
+			return downloadError(this.node, 'network', `Could not download the report: ${describeNetworkError(error)}`);
+		}
+		const of = this.contentLength !== undefined ? ` of ${this.contentLength}` : '';
+		return downloadError(
+			this.node,
+			'truncated',
+			`The report download broke off after ${this.bytesRead} bytes${of}: ${describeNetworkError(error)}`,
+		);
+	}
+
+	startsLikeArchive(): boolean {
+		const head = this.head;
+		if (!head) return false;
+		const gzip = head[0] === 0x1f && head[1] === 0x8b;
+		const zip = head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+		return gzip || zip;
+	}
+
+	/** The body, counted against the size limit, watched for stalls, reported as it progresses. */
+	async *read(body: NodeReadable, contentLength: number | undefined): AsyncGenerator<Uint8Array> {
+		this.reading = true;
+		this.contentLength = contentLength;
+		void this.watchForStall(body);
+		const progressEvery = this.options.progressEvery ?? 16 * 1024 * 1024;
+		let nextReport = progressEvery;
+		try {
+			for await (const chunk of body) {
+				if (!this.head) this.head = chunk.subarray(0, 4);
+				this.bytesRead += chunk.length;
+				if (this.bytesRead > this.options.maxBytes) throw this.tooLarge();
+				this.lastProgressAt = Date.now();
+				if (this.bytesRead >= nextReport) {
+					nextReport += progressEvery;
+					this.options.onProgress?.(this.bytesRead);
+				}
+				yield chunk;
+			}
+		} catch (error) {
+			throw error instanceof NodeOperationError ? error : this.failure(error);
+		} finally {
+			this.end();
+			// Closes the connection as well when reading stopped early (a limit, an error, a consumer
+			// that gave up): destroying axios's stream wrapper alone would leave the socket open.
+			this.controller.abort();
+		}
+		if (contentLength !== undefined && this.bytesRead < contentLength) {
+			throw downloadError(
+				this.node,
+				'truncated',
+				`The report download ended early: ${this.bytesRead} of ${contentLength} bytes arrived`,
+			);
+		}
+	}
+
+	private async watchForStall(body: NodeReadable): Promise<void> {
+		const stallMs = this.options.stallTimeoutMs;
+		const tick = Math.min(1000, Math.max(50, stallMs / 4));
+		while (!this.finished) {
+			await waitFor(tick).catch(() => undefined);
+			if (!this.finished && Date.now() - this.lastProgressAt > stallMs) {
+				this.stalled = true;
+				this.controller.abort();
+				body.destroy(new Error('stalled'));
+				return;
+			}
+		}
+	}
 }
 
 interface DownloadResponse {
