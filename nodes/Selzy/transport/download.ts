@@ -5,7 +5,7 @@ import { formatMegabytes } from '../report/limits';
 import { downloadError, httpFailure, MAX_REDIRECTS } from './downloadErrors';
 import { downloadRulesFor, findDownloadRefusal, type DownloadRules } from './downloadGuard';
 import { describeNetworkError } from './networkErrors';
-import { waitFor } from './wait';
+import { waitUnlessCancelled } from './wait';
 
 export type ReportContext = IExecuteFunctions | IWebhookFunctions;
 
@@ -226,7 +226,7 @@ class Transfer {
 		const stallMs = this.options.stallTimeoutMs;
 		const tick = Math.min(1000, Math.max(50, stallMs / 4));
 		while (!this.finished) {
-			await waitFor(tick).catch(() => undefined);
+			await waitUnlessCancelled(tick);
 			if (!this.finished && Date.now() - this.lastProgressAt > stallMs) {
 				this.stalled = true;
 				this.controller.abort();

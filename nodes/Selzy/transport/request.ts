@@ -12,7 +12,7 @@ import { apiBaseUrl, baseUrlProblem, BASE_URL_HINT, type SelzyCredentials } from
 import { interpretAnswer, networkFailure, timeoutFailure, type Attempt, type HttpAnswer } from './answers';
 import { findErrorCode } from './networkErrors';
 import { createSelzyError, redact } from './errors';
-import { CancelledError, waitFor } from './wait';
+import { waitUnlessCancelled } from './wait';
 
 export type SelzyContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions | IHookFunctions;
 
@@ -81,10 +81,7 @@ export async function selzyApiRequest<T = unknown>(
 		this.logger.info(
 			`Selzy ${method}: ${failure.message}; retrying in ${Math.round(delay)} ms (attempt ${attempt + 1} of ${policy.maxAttempts})`,
 		);
-		try {
-			await waitFor(delay, signal);
-		} catch (error) {
-			if (!(error instanceof CancelledError)) throw error;
+		if (!(await waitUnlessCancelled(delay, signal))) {
 			throw new NodeOperationError(this.getNode(), 'The execution was cancelled while waiting to retry Selzy', {
 				itemIndex: options.itemIndex,
 			});

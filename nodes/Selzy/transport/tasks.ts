@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { selzyCodeOf } from './errors';
 import { selzyApiRequest, type SelzyCallOptions } from './request';
-import { CancelledError, waitFor } from './wait';
+import { waitUnlessCancelled } from './wait';
 
 /** The last poll before the Timeout still gets this long to be answered. */
 const LAST_POLL_MS = 5_000;
@@ -89,10 +89,7 @@ export async function pollTask(
 		}
 		const remaining = settings.timeoutMs - (Date.now() - started);
 		if (remaining <= 0) return { task, timedOut: true };
-		try {
-			await waitFor(Math.min(delay, remaining), signal);
-		} catch (error) {
-			if (!(error instanceof CancelledError)) throw error;
+		if (!(await waitUnlessCancelled(Math.min(delay, remaining), signal))) {
 			throw new NodeOperationError(this.getNode(), 'The execution was cancelled', { itemIndex: settings.itemIndex });
 		}
 		delay = Math.min(settings.maxDelayMs, Math.round(delay * 1.5));

@@ -1,25 +1,19 @@
 import { sleep } from 'n8n-workflow';
 
-export class CancelledError extends Error {
-	constructor() {
-		super('The execution was cancelled');
-		this.name = 'CancelledError';
-	}
-}
-
 /**
- * Waits `ms`, ending at once when `signal` aborts (then rejects with CancelledError).
- * n8n-workflow 1.x's `sleep` ignores a signal, so the abort is raced here as well.
+ * Waits `ms`, ending at once when `signal` aborts. Resolves to whether the whole time passed
+ * (false: the execution was cancelled). n8n-workflow 1.x's `sleep` ignores a signal, so the
+ * abort is raced here as well.
  */
-export async function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
+export async function waitUnlessCancelled(ms: number, signal?: AbortSignal): Promise<boolean> {
 	if (!signal) {
 		await sleep(ms);
-		return;
+		return true;
 	}
-	if (signal.aborted) throw new CancelledError();
+	if (signal.aborted) return false;
 	let onAbort: (() => void) | undefined;
-	const aborted = new Promise<never>((_, reject) => {
-		onAbort = () => reject(new CancelledError());
+	const aborted = new Promise<void>((resolve) => {
+		onAbort = resolve;
 		signal.addEventListener('abort', onAbort, { once: true });
 	});
 	try {
@@ -27,5 +21,5 @@ export async function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
 	} finally {
 		if (onAbort) signal.removeEventListener('abort', onAbort);
 	}
-	if (signal.aborted) throw new CancelledError();
+	return !signal.aborted;
 }
