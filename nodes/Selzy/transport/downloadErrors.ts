@@ -1,9 +1,6 @@
 import type { INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { NodeReadable } from './download';
-import { describeNetworkError } from './networkErrors';
-
 /** Redirects followed per download; each hop is checked before it is requested. */
 export const MAX_REDIRECTS = 5;
 
@@ -38,38 +35,4 @@ const ADVICE: Record<DownloadFailure, string> = {
 /** A download failure as the user sees it: what happened, and what to do in the description. */
 export function downloadError(node: INode, failure: DownloadFailure, message: string): NodeOperationError {
 	return new NodeOperationError(node, message, { description: ADVICE[failure] });
-}
-
-/** An expired link on S3-style storage answers 403 with an XML body. */
-export async function httpFailure(node: INode, status: number, body: NodeReadable): Promise<NodeOperationError> {
-	const text = await readSome(body, 4096);
-	const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
-	const message = /<Message>([^<]+)<\/Message>/.exec(text)?.[1];
-	const detail = [code, message].filter(Boolean).join(': ');
-	if (status === 403 || status === 404 || status === 410) {
-		return downloadError(
-			node,
-			'expired',
-			`The report link is no longer valid (HTTP ${status}${detail ? `, ${detail}` : ''}); request a new report`,
-		);
-	}
-	return downloadError(node, 'http', `The report download failed with HTTP ${status}${detail ? ` (${detail})` : ''}`);
-}
-
-async function readSome(body: NodeReadable, limit: number): Promise<string> {
-	const chunks: Uint8Array[] = [];
-	let length = 0;
-	try {
-		for await (const chunk of body) {
-			chunks.push(chunk);
-			length += chunk.length;
-			if (length >= limit) break;
-		}
-	} catch (error) {
-		// The status already says the download failed; a broken error body adds nothing.
-		chunks.push(Buffer.from(`(error body unreadable: ${describeNetworkError(error)})`));
-	} finally {
-		body.destroy();
-	}
-	return Buffer.concat(chunks).toString('utf8').slice(0, limit);
 }
