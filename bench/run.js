@@ -34,7 +34,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const h = require('../test/e2e/n8n');
+const h = require('../test/tooling');
 const { createSandbox } = require('../test/sandbox/server');
 
 const REPO = h.REPO;

@@ -12,7 +12,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const h = require('../test/e2e/n8n');
+const h = require('../test/tooling');
 const { formatDuration } = require('../test/tooling/progress');
 const { exampleFiles, loadExample } = require('./examples');
 

@@ -13,7 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 
-const h = require('../test/e2e/n8n');
+const h = require('../test/tooling');
 const { exampleFiles, loadExample } = require('./examples');
 const { createSandbox } = require('../test/sandbox/server');
 

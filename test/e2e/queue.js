@@ -21,7 +21,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { request } = require('undici');
 
-const h = require('./n8n');
+const h = require('../tooling');
 const { createSandbox } = require('../sandbox/server');
 
 const OWNER = { email: 'queue-owner@example.com', password: 'Queue-Owner-Passw0rd', firstName: 'Queue', lastName: 'Owner' };
