@@ -122,6 +122,7 @@ async function portIsFree(port) {
  * /healthz/readiness). Returns { url, port, pid, stop() }; stop() ends the whole group.
  * An env value of undefined leaves that variable unset in n8n's environment. onSpawn(handle) is
  * called as soon as the process exists, before it is ready (so an interrupted start can be undone).
+ * nodeArgs go to Node itself (e.g. `--inspect=127.0.0.1:<port>` for a profile).
  */
 async function startN8n({
 	install,
@@ -134,6 +135,7 @@ async function startN8n({
 	command = 'start',
 	readyUrl,
 	onSpawn,
+	nodeArgs = [],
 }) {
 	port = port ?? (await freePort());
 	brokerPort = brokerPort ?? (await freePort());
@@ -171,7 +173,7 @@ async function startN8n({
 	};
 	delete childEnv.NODE_OPTIONS;
 	for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key];
-	const child = spawn(path.join(install.nodeBinDir, 'node'), [install.n8nBin, command], {
+	const child = spawn(path.join(install.nodeBinDir, 'node'), [...nodeArgs, install.n8nBin, command], {
 		cwd: install.n8nDir,
 		env: childEnv,
 		detached: true,

@@ -189,6 +189,7 @@ describe('Until Selzy Notifies', () => {
 					campaign_id: 1002,
 					state: 'waiting_for_callback',
 					waitingSince: expect.any(String),
+					callbackSecretSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
 				},
 			},
 		]);

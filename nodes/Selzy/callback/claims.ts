@@ -31,3 +31,9 @@ export function finishDelivery(scope: string, delivered: boolean): void {
 	if (delivered) claims.set(scope, Date.now() + GRACE_MS);
 	else claims.delete(scope);
 }
+
+/** Whether this process is handling (or just handled) the delivery. */
+export function isClaimed(scope: string): boolean {
+	prune(Date.now());
+	return claims.has(scope);
+}

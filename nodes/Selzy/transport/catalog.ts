@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import { selzyApiRequest } from './request';
+import { selzyApiRequest, type SelzyCallOptions } from './request';
 
 /** Read-only lookups of account data used by pickers and to name report columns. */
 
@@ -20,14 +20,14 @@ export interface SelzyCampaign {
 
 type Context = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions;
 
-export async function fetchFields(this: Context): Promise<SelzyField[]> {
-	const result = await selzyApiRequest.call(this, 'getFields');
+export async function fetchFields(this: Context, options: SelzyCallOptions = {}): Promise<SelzyField[]> {
+	const result = await selzyApiRequest.call(this, 'getFields', {}, options);
 	return Array.isArray(result) ? (result as SelzyField[]) : [];
 }
 
-export async function fetchFieldNamesById(this: Context): Promise<Record<string, string>> {
+export async function fetchFieldNamesById(this: Context, options: SelzyCallOptions = {}): Promise<Record<string, string>> {
 	const names: Record<string, string> = {};
-	for (const field of await fetchFields.call(this)) names[String(field.id)] = field.name;
+	for (const field of await fetchFields.call(this, options)) names[String(field.id)] = field.name;
 	return names;
 }
 

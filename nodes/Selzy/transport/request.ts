@@ -1,4 +1,5 @@
 import type {
+	ICredentialsDecrypted,
 	IDataObject,
 	IExecuteFunctions,
 	IHookFunctions,
@@ -8,6 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { readSelzyCredential, selzyCredentialData } from './credentials';
 import { RETRYABLE_CODES, createSelzyError, decodeHtmlEntities, redact, type SelzyErrorDetails } from './errors';
 import { waitFor } from './wait';
 
@@ -28,6 +30,8 @@ export interface SelzyCallOptions {
 	itemIndex?: number;
 	/** Tighter retry bounds, e.g. while a webhook caller waits for the answer. */
 	retry?: Partial<typeof retryPolicy>;
+	/** The credential, already decrypted (webhooks reuse one; see transport/credentials.ts). */
+	credential?: ICredentialsDecrypted;
 }
 
 /** Bounds for retries; tests shorten the delays. */
@@ -81,14 +85,16 @@ export async function selzyApiRequest<T = unknown>(
 	params: IDataObject = {},
 	options: SelzyCallOptions = {},
 ): Promise<T> {
-	const credentials = (await this.getCredentials('selzyApi')) as unknown as SelzyCredentials;
+	// Decrypted once per call: each decryption can cost n8n a fresh expression sandbox.
+	const credential = options.credential ?? (await readSelzyCredential(this));
+	const credentials = selzyCredentialData(credential);
 	const signal = cancelSignalOf(this);
 	const started = Date.now();
 	const policy = tightest(retryPolicy, options.retry);
 	let failure: Attempt['failure'];
 
 	for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-		const outcome = await sendOnce(this, credentials, method, params, options);
+		const outcome = await sendOnce(this, credential, method, params, options);
 		if (!outcome.failure) return outcome.result as T;
 		failure = { ...outcome.failure, message: redact(outcome.failure.message, credentials.apiKey), attempts: attempt };
 
@@ -133,14 +139,14 @@ function backoffDelay(policy: typeof retryPolicy, attempt: number, retryAfterMs?
 
 async function sendOnce(
 	context: SelzyContext,
-	credentials: SelzyCredentials,
+	credential: ICredentialsDecrypted,
 	method: string,
 	params: IDataObject,
 	options: SelzyCallOptions,
 ): Promise<Attempt> {
 	const request: IHttpRequestOptions = {
 		method: 'POST',
-		url: `${apiBaseUrl(credentials)}/${method}`,
+		url: `${apiBaseUrl(selzyCredentialData(credential))}/${method}`,
 		headers: {
 			'Content-Type': 'application/x-www-form-urlencoded',
 			Accept: 'application/json',
@@ -156,7 +162,11 @@ async function sendOnce(
 
 	let response: { statusCode: number; headers: IDataObject; body: unknown };
 	try {
-		response = await context.helpers.httpRequestWithAuthentication.call(context, 'selzyApi', request);
+		// A copy, so that n8n's authentication step cannot change the credential being reused.
+		const credentialsDecrypted = { ...credential, data: { ...credential.data } };
+		response = await context.helpers.httpRequestWithAuthentication.call(context, 'selzyApi', request, {
+			credentialsDecrypted,
+		});
 	} catch (error) {
 		return { failure: networkFailure(method, error, options) };
 	}

@@ -7,7 +7,7 @@ import { deliverTaskReport, finishWaiting, pollSettingsFrom } from '../report';
 import { selzyApiRequest } from '../../transport/request';
 import type { SelzyTask } from '../../report/output';
 import { formatSelzyUtc, toSelzyUtc, type IncrementalState } from './changedSince';
-import { callbackNotifyUrl, parkUntilCallback } from './resumeOnCallback';
+import { callbackTarget, parkUntilCallback } from './resumeOnCallback';
 
 const properties: INodeProperties[] = [
 	{
@@ -170,7 +170,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (callbackMode) checkCallbackMode(this, options, itemIndex);
 
 	const params: IDataObject = { campaign_id: campaignId };
-	if (callbackMode) params.notify_url = await callbackNotifyUrl(this, itemIndex);
+	const callback = callbackMode ? await callbackTarget(this, itemIndex) : undefined;
+	if (callback) params.notify_url = callback.notifyUrl;
 	else if (notifyUrl) params.notify_url = notifyUrl;
 	const fieldIds = ((options.additionalFields as Array<string | number>) ?? []).map(String).filter(Boolean);
 	if (fieldIds.length) params.field_ids = fieldIds;
@@ -199,9 +200,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	const poll = pollSettingsFrom(options, itemIndex, asTool ? TOOL_WAIT_MS : callbackMode ? callbackTiming.graceMs : undefined);
 	const outcome = await finishWaiting.call(this, task.task_uuid, poll, asTool || callbackMode);
-	if (!outcome.task.file_to_download && callbackMode) {
+	if (!outcome.task.file_to_download && callback) {
 		const fullTimeout = pollSettingsFrom(options, itemIndex).timeoutMs;
-		await parkUntilCallback(this, itemIndex, taskJson, Math.max(60_000, fullTimeout - poll.timeoutMs));
+		await parkUntilCallback(this, itemIndex, taskJson, callback.secretDigest, Math.max(60_000, fullTimeout - poll.timeoutMs));
 		return this.getInputData().map((item, index) => ({ json: item.json, pairedItem: { item: index } }));
 	}
 	if (!outcome.task.file_to_download) {

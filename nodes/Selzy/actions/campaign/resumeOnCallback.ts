@@ -1,11 +1,12 @@
-import { createHmac, timingSafeEqual } from 'crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'crypto';
 import type { IDataObject, IExecuteFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { deliverFromCallback, respond, verifyTask } from '../../callback/handling';
 import { parseCallback } from '../../callback/parse';
 import type { ReportOutput } from '../../report/output';
-import { apiBaseUrl, type SelzyCredentials } from '../../transport/request';
+import { readSelzyCredential, selzyCredentialData } from '../../transport/credentials';
+import { apiBaseUrl } from '../../transport/request';
 import { isTaskCompleted } from '../../transport/tasks';
 
 /** Query parameter carrying this execution's secret on the resume URL given to Selzy. */
@@ -14,10 +15,10 @@ const SECRET_PARAM = 'selzy_secret';
 /** Marker added to the input items while waiting; it survives when the timeout comes first. */
 export const WAITING_MARKER = 'selzyReport';
 
-/** Derived, not stored: the resumed webhook can recompute it from the execution ID and the key. */
-function executionSecret(apiKey: string, executionId: string): string {
-	return createHmac('sha256', apiKey).update(`selzy-resume:${executionId}`).digest('hex').slice(0, 32);
-}
+/** The waiting execution keeps only this digest of its secret, in the marker. */
+const SECRET_DIGEST_FIELD = 'callbackSecretSha256';
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
 const LOCAL_HOST = /^(localhost|.*\.localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[?::1\]?|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|.*\.local|.*\.internal)$/i;
 
@@ -29,18 +30,25 @@ function isLocalUrl(url: string): boolean {
 	}
 }
 
+export interface CallbackTarget {
+	/** n8n's resume URL exactly as n8n gives it, plus this execution's secret. */
+	notifyUrl: string;
+	/** SHA-256 (hex) of the secret, stored with the waiting execution. */
+	secretDigest: string;
+}
+
 /**
- * The notify_url for callback mode: n8n's resume URL exactly as n8n gives it, plus this
- * execution's secret as one more query parameter.
+ * The notify_url for callback mode, with a random secret made for this execution (so neither a
+ * rotated API key nor knowledge of the key affects it).
  */
-export async function callbackNotifyUrl(context: IExecuteFunctions, itemIndex: number): Promise<string> {
+export async function callbackTarget(context: IExecuteFunctions, itemIndex: number): Promise<CallbackTarget> {
 	const resumeUrl = String(context.evaluateExpression('{{ $execution.resumeUrl }}', itemIndex) ?? '');
 	if (!/^https?:\/\//.test(resumeUrl)) {
 		throw new NodeOperationError(context.getNode(), 'n8n did not provide a resume URL for this execution', {
 			itemIndex,
 		});
 	}
-	const credentials = (await context.getCredentials('selzyApi')) as unknown as SelzyCredentials;
+	const credentials = selzyCredentialData(await readSelzyCredential(context));
 	if (!isLocalUrl(apiBaseUrl(credentials)) && isLocalUrl(resumeUrl)) {
 		throw new NodeOperationError(
 			context.getNode(),
@@ -52,43 +60,50 @@ export async function callbackNotifyUrl(context: IExecuteFunctions, itemIndex: n
 			},
 		);
 	}
-	const secret = executionSecret(credentials.apiKey, context.getExecutionId());
-	return `${resumeUrl}${resumeUrl.includes('?') ? '&' : '?'}${SECRET_PARAM}=${secret}`;
+	const secret = randomBytes(16).toString('hex');
+	return {
+		notifyUrl: `${resumeUrl}${resumeUrl.includes('?') ? '&' : '?'}${SECRET_PARAM}=${secret}`,
+		secretDigest: sha256(secret).toString('hex'),
+	};
 }
 
 /**
- * Puts the execution to wait. The input items get a marker naming the task, so a workflow
- * that continues after the timeout can tell the report did not arrive and fetch it later.
+ * Puts the execution to wait. The input items get a marker naming the task (and the digest of
+ * the callback's secret), so the resumed webhook knows what to accept, and a workflow that
+ * continues after the timeout can tell the report did not arrive and fetch it later.
  */
 export async function parkUntilCallback(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	task: IDataObject,
+	secretDigest: string,
 	timeoutMs: number,
 ): Promise<void> {
 	const waitingSince = new Date().toISOString();
 	for (const item of context.getInputData()) {
-		item.json[WAITING_MARKER] = { ...task, state: 'waiting_for_callback', waitingSince };
+		item.json[WAITING_MARKER] = { ...task, state: 'waiting_for_callback', waitingSince, [SECRET_DIGEST_FIELD]: secretDigest };
 	}
 	context.logger.info(`Selzy task ${String(task.task_uuid)}: execution waits for Selzy's callback (item ${itemIndex})`);
 	await context.putExecutionToWait(new Date(Date.now() + timeoutMs));
 }
 
 /**
- * Handles the POST to the resume URL. Anything but a verified, completed task leaves the
- * execution waiting: the node answers without returning workflow data.
+ * Handles the POST to the resume URL. Anything but a verified, completed task of this execution
+ * leaves the execution waiting: the node answers without returning workflow data.
  */
 export async function resumeOnCallback(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const credentials = (await this.getCredentials('selzyApi')) as unknown as SelzyCredentials;
+	const waitingFor = waitingMarker(this);
 	const given = String((this.getQueryData() as IDataObject)[SECRET_PARAM] ?? '');
-	const expected = executionSecret(credentials.apiKey, resumedExecutionId(this));
-	if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected))) {
+	if (!waitingFor || !matchesDigest(given, waitingFor[SECRET_DIGEST_FIELD])) {
 		return respond(this, 401, { error: 'Missing or wrong secret' });
 	}
 
 	const request = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
 	const parsed = parseCallback(this.getBodyData(), request.rawBody);
 	if ('problem' in parsed) return respond(this, 400, { error: `Not a Selzy callback: ${parsed.problem}` });
+	if (parsed.task.task_uuid.toLowerCase() !== String(waitingFor.task_uuid ?? '').toLowerCase()) {
+		return respond(this, 404, { error: 'This execution waits for a different task' });
+	}
 
 	const verification = await verifyTask(this, parsed.task);
 	if ('rejection' in verification) {
@@ -103,11 +118,18 @@ export async function resumeOnCallback(this: IWebhookFunctions): Promise<IWebhoo
 	return await deliverFromCallback(this, task, this.getNodeParameter('output', 'summary') as ReportOutput);
 }
 
-/** n8n 2.x exposes the execution ID to webhooks; the resume path carries it as well. */
-function resumedExecutionId(context: IWebhookFunctions): string {
-	const fromContext = typeof context.getExecutionId === 'function' ? context.getExecutionId() : '';
-	if (fromContext) return String(fromContext);
-	const request = context.getRequestObject();
-	const path = String(request.originalUrl ?? request.url ?? '');
-	return /\/webhook-waiting\/([^/?]+)/.exec(path)?.[1] ?? '';
+/** The marker on the waiting node's first input item, as n8n restored the execution. */
+function waitingMarker(context: IWebhookFunctions): IDataObject | undefined {
+	try {
+		const marker = context.evaluateExpression(`{{ $json.${WAITING_MARKER} }}`, 0);
+		return typeof marker === 'object' && marker !== null && !Array.isArray(marker) ? (marker as IDataObject) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Compares SHA-256 digests, so any length or alphabet of the given secret is safe to compare. */
+function matchesDigest(given: string, expectedHex: unknown): boolean {
+	if (typeof expectedHex !== 'string' || !/^[0-9a-f]{64}$/.test(expectedHex)) return false;
+	return timingSafeEqual(sha256(given), Buffer.from(expectedHex, 'hex'));
 }
