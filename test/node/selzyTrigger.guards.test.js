@@ -165,6 +165,38 @@ describe('bodies that are not Selzy callbacks get 400 and start nothing', () => 
 	});
 });
 
+describe('a body nested thousands of levels deep', () => {
+	test.each([[true], [false]])('gets 400 and starts nothing (Verify With Selzy %s)', async (verify) => {
+		const task = await completedTask(sb);
+		const depth = 30_000;
+		const rawBody = `{"result":{"task_uuid":"${task.task_uuid}","status":"completed","extra":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+		const before = sb.requests.length;
+		const call = await post({ verify, output: 'task' }, { headers: { 'content-type': 'application/json' }, rawBody });
+		expect(call.error).toBeUndefined();
+		expect(call.response.statusCode).toBe(400);
+		expect(call.response.body).toEqual({ error: 'Not a Selzy callback: The body is nested more than 32 levels deep' });
+		expect(startedItems(call)).toBeUndefined();
+		expect(sb.requests.length).toBe(before);
+	});
+});
+
+describe('every callback shape Selzy’s lineage uses is verified and starts the workflow', () => {
+	const form = { 'content-type': 'application/x-www-form-urlencoded' };
+	test.each([
+		['JSON inside a form field named "data"', (task) => `data=${encodeURIComponent(JSON.stringify({ result: task }))}`],
+		['JSON of the task alone in a field named "payload"', (task) => `payload=${encodeURIComponent(JSON.stringify(task))}`],
+		['JSON in one field among others', (task) => `source=selzy&notification=${encodeURIComponent(JSON.stringify({ result: task }))}&attempt=1`],
+		['a JSON body sent with the form content type', (task) => JSON.stringify({ result: task })],
+		['flat form keys', (task) => `result%5Btask_uuid%5D=${task.task_uuid}&result%5Bstatus%5D=completed`],
+	])('%s', async (_name, bodyFor) => {
+		const task = await completedTask(sb);
+		const call = await post({ output: 'task' }, { headers: form, rawBody: bodyFor(task) });
+		expect(call.response.statusCode).toBe(200);
+		expect(startedItems(call)[0].json).toMatchObject({ task_uuid: task.task_uuid, status: 'completed', file_to_download: task.file_to_download });
+		expect(selzyCalls(sb, 'async/getTaskResult').at(-1).params.task_uuid).toBe(task.task_uuid);
+	});
+});
+
 describe('bodies n8n cannot parse but that are Selzy callbacks', () => {
 	test.each([
 		['an unusual JSON content type', { 'content-type': 'application/vnd.selzy+json' }],

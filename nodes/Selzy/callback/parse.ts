@@ -9,6 +9,8 @@ export const MAX_CALLBACK_BYTES = 64 * 1024;
 /** Selzy's callback is two levels deep; a deeply nested body would overflow n8n's recursive copies. */
 export const MAX_CALLBACK_DEPTH = 32;
 
+const TOO_DEEP = `The body is nested more than ${MAX_CALLBACK_DEPTH} levels deep`;
+
 export type ParsedCallback = { task: SelzyTask } | { problem: string };
 
 type Body = Record<string, unknown>;
@@ -32,7 +34,7 @@ export function parseCallback(parsedBody: unknown, rawBody: Buffer | undefined):
 	let problem = 'The body is not JSON or form data';
 	for (const body of bodies) {
 		if (!isObject(body)) continue;
-		if (tooDeep(body)) return { problem: `The body is nested more than ${MAX_CALLBACK_DEPTH} levels deep` };
+		if (tooDeep(body)) return { problem: TOO_DEEP };
 		const extracted = extractResult(body);
 		if ('problem' in extracted) {
 			problem = extracted.problem;
@@ -68,7 +70,8 @@ function extractResult(body: Body): { result: IDataObject } | { problem: string 
 	for (const value of Object.values(body)) {
 		if (typeof value !== 'string') continue;
 		const inner = parseJson(value);
-		if (!isObject(inner) || tooDeep(inner)) continue;
+		if (!isObject(inner)) continue;
+		if (tooDeep(inner)) return { problem: TOO_DEEP };
 		const result = isObject(inner.result) ? inner.result : inner;
 		if ('task_uuid' in result) embedded.push(result as IDataObject);
 	}

@@ -11,8 +11,8 @@ export const SELZY_CREDENTIAL = 'selzyApi';
  */
 export const WEBHOOK_CREDENTIAL_TTL_MS = 60_000;
 
-/** scope → credential decrypted for that trigger moments ago */
-const reused = new Map<string, { credential: ICredentialsDecrypted; expiresAt: number }>();
+/** scope → credential decrypted (or being decrypted) for that trigger moments ago */
+const reused = new Map<string, { credential: Promise<ICredentialsDecrypted>; expiresAt: number }>();
 
 /**
  * The node's Selzy credential, decrypted once for a whole API call (and handed to
@@ -35,10 +35,16 @@ export async function reusableSelzyCredential(
 	const now = Date.now();
 	for (const [key, entry] of reused) if (entry.expiresAt <= now) reused.delete(key);
 	const known = reused.get(scope);
-	if (known) return { credential: known.credential, reused: true };
-	const credential = await readSelzyCredential(context);
+	if (known) return { credential: await known.credential, reused: true };
+	// Callbacks arriving together share one decryption.
+	const credential = readSelzyCredential(context);
 	reused.set(scope, { credential, expiresAt: now + WEBHOOK_CREDENTIAL_TTL_MS });
-	return { credential, reused: false };
+	try {
+		return { credential: await credential, reused: false };
+	} catch (error) {
+		if (reused.get(scope)?.credential === credential) reused.delete(scope);
+		throw error;
+	}
 }
 
 /** Drops the reused credential, e.g. after Selzy refused it (the key may have been changed). */
