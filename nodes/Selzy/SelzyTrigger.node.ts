@@ -42,6 +42,14 @@ export class SelzyTrigger implements INodeType {
 				default: '',
 			},
 			{
+				displayName:
+					'Set a Shared Secret below and add ?token=<secret> to that Notify URL. Without it, anyone who learns the URL can make this trigger call Selzy with your API key (up to 20 unknown tasks a minute, then callbacks get 429) and, with verification off, start this workflow.',
+				name: 'secretNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { token: [''] } },
+			},
+			{
 				displayName: 'Verify With Selzy',
 				name: 'verify',
 				type: 'boolean',
@@ -56,7 +64,7 @@ export class SelzyTrigger implements INodeType {
 				typeOptions: { password: true },
 				default: '',
 				description:
-					'Optional. When set, a callback must carry it as the token query parameter (…/selzy?token=…) or gets 401. Add it to the Notify URL.',
+					'Recommended. When set, a callback must carry it as the token query parameter (…/selzy?token=…) or gets 401 before any call to Selzy, so strangers who learn the URL cannot spend your API quota or start this workflow. Add it to the Notify URL.',
 			},
 			{
 				displayName: 'Task Types',

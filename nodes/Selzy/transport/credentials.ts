@@ -39,12 +39,9 @@ export async function reusableSelzyCredential(
 	// Callbacks arriving together share one decryption.
 	const credential = readSelzyCredential(context);
 	reused.set(scope, { credential, expiresAt: now + WEBHOOK_CREDENTIAL_TTL_MS });
-	try {
-		return { credential: await credential, reused: false };
-	} catch (error) {
-		if (reused.get(scope)?.credential === credential) reused.delete(scope);
-		throw error;
-	}
+	// A failed decryption is not remembered; the caller gets its error from the await below.
+	credential.catch(() => reused.get(scope)?.credential === credential && reused.delete(scope));
+	return { credential: await credential, reused: false };
 }
 
 /** Drops the reused credential, e.g. after Selzy refused it (the key may have been changed). */

@@ -16,7 +16,7 @@ const SECRET_PARAM = 'selzy_secret';
 export const WAITING_MARKER = 'selzyReport';
 
 /** The waiting execution keeps only this digest of its secret, in the marker. */
-const SECRET_DIGEST_FIELD = 'callbackSecretSha256';
+const DIGEST_FIELD = 'callbackSecretSha256';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
@@ -81,7 +81,7 @@ export async function parkUntilCallback(
 ): Promise<void> {
 	const waitingSince = new Date().toISOString();
 	for (const item of context.getInputData()) {
-		item.json[WAITING_MARKER] = { ...task, state: 'waiting_for_callback', waitingSince, [SECRET_DIGEST_FIELD]: secretDigest };
+		item.json[WAITING_MARKER] = { ...task, state: 'waiting_for_callback', waitingSince, [DIGEST_FIELD]: secretDigest };
 	}
 	context.logger.info(`Selzy task ${String(task.task_uuid)}: execution waits for Selzy's callback (item ${itemIndex})`);
 	await context.putExecutionToWait(new Date(Date.now() + timeoutMs));
@@ -94,7 +94,7 @@ export async function parkUntilCallback(
 export async function resumeOnCallback(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const waitingFor = waitingMarker(this);
 	const given = String((this.getQueryData() as IDataObject)[SECRET_PARAM] ?? '');
-	if (!waitingFor || !matchesDigest(given, waitingFor[SECRET_DIGEST_FIELD])) {
+	if (!waitingFor || !matchesDigest(given, waitingFor[DIGEST_FIELD])) {
 		return respond(this, 401, { error: 'Missing or wrong secret' });
 	}
 
