@@ -1002,7 +1002,7 @@ function writeResults(all) {
 	};
 	// Other bench modules (bench/trigger-load.js) keep their results under their own key.
 	const stored = fs.existsSync(RESULTS_FILE) ? JSON.parse(fs.readFileSync(RESULTS_FILE, 'utf8')) : {};
-	if (stored.triggerLoad) serializable.triggerLoad = stored.triggerLoad;
+	for (const [key, value] of Object.entries(stored)) if (key.startsWith('triggerLoad')) serializable[key] = value;
 	fs.writeFileSync(RESULTS_FILE, `${compactPairs(JSON.stringify(serializable, null, '\t'))}\n`);
 }
 
