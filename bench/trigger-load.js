@@ -9,7 +9,7 @@
  *                              [--repeat-share 0.2] [--rows 1000] [--client-timeout 30] [--rounds 1]
  *                              [--only id,id] [--skip-build | --tarball n8n-nodes-selzy-x.y.z.tgz]
  *                              [--profile id,id] [--label text] [--keep] [--write-docs]
- *                              [--results-key triggerLoad] [--docs-block trigger-load]
+ *                              [--results-key triggerLoad] [--docs-block trigger-load] [--priority -10]
  *   node bench/trigger-load.js --from-results [--write-docs]   (tables again from bench/results.json)
  *
  * Every scenario gets a fresh n8n (SQLite, regular mode, the package installed from its packed
@@ -22,6 +22,8 @@
  *  - n8n's /healthz/readiness polled every second (a database health failure answers 503);
  *  - executions: count, failures, and for the trigger the distinct tasks they carry;
  *  - calls the sandbox received (getTaskResult, downloads) and n8n's expression-isolate counter.
+ * With --priority N this process and everything it starts (n8n, its threads, the task runner) run at
+ * that niceness, so a machine shared with other work disturbs the comparison less.
  * With --rounds N the list runs N times (every other round in reverse order) and each figure is the
  * median of the rounds; correctness (answers, executions, readiness) must hold in every round.
  * With --profile the listed scenarios run again with the inspector attached and record a CPU profile
@@ -32,6 +34,7 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
+const os = require('node:os');
 const path = require('node:path');
 const { request } = require('undici');
 
@@ -70,6 +73,7 @@ function parseArgs(argv) {
 		writeDocs: false,
 		fromResults: false,
 		resultsKey: 'triggerLoad',
+		priority: undefined,
 		docsBlock: 'trigger-load',
 	};
 	const numeric = {
@@ -101,6 +105,10 @@ function parseArgs(argv) {
 		else if (name === '--profile') options.profile = list(take());
 		else if (name === '--tarball') options.tarball = path.resolve(take());
 		else if (name === '--label') options.label = take();
+		else if (name === '--priority') {
+			options.priority = Number(take());
+			if (!Number.isInteger(options.priority) || options.priority < -20 || options.priority > 19) throw new Error('--priority: a niceness from -20 to 19');
+		}
 		else if (name === '--results-key') options.resultsKey = take();
 		else if (name === '--docs-block') options.docsBlock = take();
 		else if (name === '--help' || name === '-h') {
@@ -602,7 +610,8 @@ function report(run) {
 	const m = run.machine;
 	const parts = [
 		`Run ${run.startedAt}${run.label ? ` (${run.label})` : ''}, total ${fmt(run.totalSeconds / 60, 1)} min. Machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB RAM; n8n ${m.n8n} on Node ${m.n8nNode}; load average at start ${m.loadAverageAtStart.join(' / ')}.`,
-		`Callbacks for completed tasks of a ${count(run.options.rows)}-row report, ${Math.round(run.options.repeatShare * 100)} % of the tasks delivered twice; client timeout ${run.options.clientTimeout} s.`,
+		`Callbacks for completed tasks of a ${count(run.options.rows)}-row report, ${Math.round(run.options.repeatShare * 100)} % of the tasks delivered twice; client timeout ${run.options.clientTimeout} s.` +
+			(run.options.priority !== undefined ? ` The bench and n8n ran at niceness ${run.options.priority} (the machine was shared with other work).` : ''),
 		'',
 		table(run.results),
 		'',
@@ -665,6 +674,8 @@ async function main() {
 		Promise.resolve(ctx.running?.stop(5000)).finally(() => process.exit(130));
 	});
 
+	// Children inherit the niceness of the thread that starts them.
+	if (options.priority !== undefined) os.setPriority(options.priority);
 	const install = await h.ensureN8n();
 	ctx.install = install;
 	ctx.workRoot = path.join(h.REPO, '.e2e-tmp', `load-${new Date(started).toISOString().replace(/[:.]/g, '-')}`);
