@@ -10,6 +10,7 @@
  *                              [--only id,id] [--skip-build | --tarball n8n-nodes-selzy-x.y.z.tgz]
  *                              [--profile id,id] [--label text] [--keep] [--write-docs]
  *                              [--results-key triggerLoad] [--docs-block trigger-load] [--priority -10]
+ *                              [--n8n-env NAME=value,NAME=value]   (extra settings for every n8n started)
  *   node bench/trigger-load.js --from-results [--write-docs]   (tables again from bench/results.json)
  *
  * Every scenario gets a fresh n8n (SQLite, regular mode, the package installed from its packed
@@ -74,6 +75,7 @@ function parseArgs(argv) {
 		fromResults: false,
 		resultsKey: 'triggerLoad',
 		priority: undefined,
+		n8nEnv: {},
 		docsBlock: 'trigger-load',
 	};
 	const numeric = {
@@ -110,6 +112,13 @@ function parseArgs(argv) {
 			if (!Number.isInteger(options.priority) || options.priority < -20 || options.priority > 19) throw new Error('--priority: a niceness from -20 to 19');
 		}
 		else if (name === '--results-key') options.resultsKey = take();
+		else if (name === '--n8n-env') {
+			for (const pair of take().split(',').filter(Boolean)) {
+				const at = pair.indexOf('=');
+				if (at < 1) throw new Error(`--n8n-env: NAME=value expected, got ${pair}`);
+				options.n8nEnv[pair.slice(0, at)] = pair.slice(at + 1);
+			}
+		}
 		else if (name === '--docs-block') options.docsBlock = take();
 		else if (name === '--help' || name === '-h') {
 			process.stdout.write(fs.readFileSync(__filename, 'utf8').split('*/')[0] + '*/\n');
@@ -363,7 +372,7 @@ async function runScenario(ctx, scenario, { profile = false } = {}) {
 		userFolder,
 		logFile,
 		nodeArgs: profile ? [`--inspect=127.0.0.1:${inspectPort}`] : [],
-		env: { N8N_LOG_LEVEL: 'info', N8N_METRICS: 'true', N8N_WORKFLOW_PUBLICATION_OUTBOX_POLL_INTERVAL_MS: '1000' },
+		env: { N8N_LOG_LEVEL: 'info', N8N_METRICS: 'true', N8N_WORKFLOW_PUBLICATION_OUTBOX_POLL_INTERVAL_MS: '1000', ...options.n8nEnv },
 	});
 	ctx.running = n8n;
 	try {
@@ -611,7 +620,8 @@ function report(run) {
 	const parts = [
 		`Run ${run.startedAt}${run.label ? ` (${run.label})` : ''}, total ${fmt(run.totalSeconds / 60, 1)} min. Machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB RAM; n8n ${m.n8n} on Node ${m.n8nNode}; load average at start ${m.loadAverageAtStart.join(' / ')}.`,
 		`Callbacks for completed tasks of a ${count(run.options.rows)}-row report, ${Math.round(run.options.repeatShare * 100)} % of the tasks delivered twice; client timeout ${run.options.clientTimeout} s.` +
-			(run.options.priority !== undefined ? ` The bench and n8n ran at niceness ${run.options.priority} (the machine was shared with other work).` : ''),
+			(run.options.priority !== undefined ? ` The bench and n8n ran at niceness ${run.options.priority} (the machine was shared with other work).` : '') +
+			(Object.keys(run.options.n8nEnv ?? {}).length ? ` n8n settings: ${Object.entries(run.options.n8nEnv).map(([k, v]) => `\`${k}=${v}\``).join(', ')}.` : ''),
 		'',
 		table(run.results),
 		'',
