@@ -1000,6 +1000,9 @@ function writeResults(all) {
 		options: { ...options, only: options.only ? [...options.only] : null },
 		parser: parser ? { node: parser.node, runs: parser.runs, chunkBytes: parser.chunkBytes, results: parser.results } : undefined,
 	};
+	// Other bench modules (bench/trigger-load.js) keep their results under their own key.
+	const stored = fs.existsSync(RESULTS_FILE) ? JSON.parse(fs.readFileSync(RESULTS_FILE, 'utf8')) : {};
+	for (const [key, value] of Object.entries(stored)) if (key.startsWith('triggerLoad')) serializable[key] = value;
 	fs.writeFileSync(RESULTS_FILE, `${compactPairs(JSON.stringify(serializable, null, '\t'))}\n`);
 }
 
@@ -1010,4 +1013,26 @@ if (require.main === module) {
 	});
 }
 
-module.exports = { selzyWorkflow, diyWorkflow, parseArgs, evaluateTargets, downsample, compactPairs };
+module.exports = {
+	selzyWorkflow,
+	diyWorkflow,
+	parseArgs,
+	evaluateTargets,
+	downsample,
+	compactPairs,
+	// shared with bench/trigger-load.js
+	procStatus,
+	cpuSeconds,
+	resetPeak,
+	startSampler,
+	versionOf,
+	machine,
+	node,
+	link,
+	round,
+	mib,
+	median,
+	fmt,
+	count,
+	OWNER,
+};

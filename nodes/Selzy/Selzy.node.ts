@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { resumeOnCallback } from './actions/campaign/resumeOnCallback';
+import { handleResumeCallback } from './callback/resume';
 import { properties } from './actions/node.description';
 import { router } from './actions/router';
 import { listSearch, loadOptions } from './methods';
@@ -55,6 +55,6 @@ export class Selzy implements INodeType {
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await resumeOnCallback.call(this);
+		return await handleResumeCallback(this);
 	}
 }

@@ -1,6 +1,4 @@
-import { createHash, timingSafeEqual } from 'crypto';
 import type {
-	IDataObject,
 	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
@@ -10,12 +8,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { reportOptionFields, reportOutputProperty } from './actions/common.descriptions';
-import { claimDelivery, finishDelivery } from './callback/claims';
-import { deliverFromCallback, respond, verifyTask } from './callback/handling';
-import { deliveryKey, parseCallback, rememberDelivery, wasDelivered, type TriggerState } from './callback/parse';
-import type { ReportOutput } from './delivery/settings';
-import { downloadLinkProblem } from './transport/downloadGuard';
-import { isTaskCompleted } from './transport/tasks';
+import { handleTriggerCallback } from './callback/trigger';
 
 export class SelzyTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -49,6 +42,14 @@ export class SelzyTrigger implements INodeType {
 				default: '',
 			},
 			{
+				displayName:
+					'Set a Shared Secret below and add ?token=<secret> to that Notify URL. Without it, anyone who learns the URL can make this trigger call Selzy with your API key (up to 20 unknown tasks a minute, then callbacks get 429) and, with verification off, start this workflow.',
+				name: 'secretNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { token: [''] } },
+			},
+			{
 				displayName: 'Verify With Selzy',
 				name: 'verify',
 				type: 'boolean',
@@ -63,7 +64,7 @@ export class SelzyTrigger implements INodeType {
 				typeOptions: { password: true },
 				default: '',
 				description:
-					'Optional. When set, a callback must carry it as the token query parameter (…/selzy?token=…) or gets 401. Add it to the Notify URL.',
+					'Recommended. When set, a callback must carry it as the token query parameter (…/selzy?token=…) or gets 401 before any call to Selzy, so strangers who learn the URL cannot spend your API quota or start this workflow. Add it to the Notify URL.',
 			},
 			{
 				displayName: 'Task Types',
@@ -125,70 +126,6 @@ export class SelzyTrigger implements INodeType {
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const answer = (status: number, body: IDataObject) => respond(this, status, body);
-
-		const token = String(this.getNodeParameter('token', '') ?? '');
-		if (token && !sameSecret(String((this.getQueryData() as IDataObject).token ?? ''), token)) {
-			return answer(401, { error: 'Missing or wrong token' });
-		}
-
-		const request = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
-		const parsed = parseCallback(this.getBodyData(), request.rawBody);
-		if ('problem' in parsed) return answer(400, { error: `Not a Selzy callback: ${parsed.problem}` });
-
-		let task = parsed.task;
-		const verify = this.getNodeParameter('verify', true) as boolean;
-		if (verify) {
-			const verified = await verifyTask(this, task);
-			if ('rejection' in verified) return answer(verified.rejection.status, { error: verified.rejection.error });
-			task = verified.task;
-		}
-
-		const taskTypes = this.getNodeParameter('taskTypes', ['getCampaignDeliveryStats']) as string[];
-		if (!taskTypes.includes('*') && task.task_type && !taskTypes.includes(task.task_type)) {
-			return answer(200, { received: true, ignored: `task type ${task.task_type}` });
-		}
-		const completed = isTaskCompleted(task);
-		if (!completed && !(this.getNodeParameter('includeUnfinished', false) as boolean)) {
-			return answer(200, { received: true, ignored: `status ${task.status}` });
-		}
-		const output = this.getNodeParameter('output', 'file') as ReportOutput | 'task';
-		const downloads = output !== 'task' && completed && Boolean(task.file_to_download);
-		if (!verify && downloads) {
-			const problem = await downloadLinkProblem(this, task.file_to_download);
-			if (problem) return answer(400, { error: problem });
-		}
-
-		// Saved because the node answers itself (noWebhookResponse); see the README on duplicates.
-		// The static data is saved only when webhook() returns, so a twin callback arriving during
-		// the download is caught by the claim this process holds meanwhile.
-		const state = this.getWorkflowStaticData('node') as TriggerState;
-		const key = deliveryKey(task);
-		const claim = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${key}`;
-		if (wasDelivered(state, key) || !claimDelivery(claim)) {
-			return answer(200, { received: true, duplicate: true });
-		}
-		rememberDelivery(state, key);
-
-		// Answer before the download so a large report never keeps Selzy's request open.
-		answer(200, { received: true, task_uuid: task.task_uuid });
-
-		let delivered = false;
-		try {
-			const result: IWebhookResponseData = downloads
-				? await deliverFromCallback(this, task, output as ReportOutput)
-				: { noWebhookResponse: true, workflowData: [[{ json: task }]] };
-			delivered = true;
-			return result;
-		} finally {
-			// Test webhooks never save static data, so they keep no memory here either.
-			finishDelivery(claim, delivered && this.getMode() !== 'manual');
-		}
+		return await handleTriggerCallback(this);
 	}
-}
-
-/** Compares secrets in constant time, whatever their lengths. */
-function sameSecret(given: string, expected: string): boolean {
-	const digest = (text: string) => createHash('sha256').update(text).digest();
-	return timingSafeEqual(digest(given), digest(expected));
 }

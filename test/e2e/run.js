@@ -110,6 +110,8 @@ async function setup(env) {
 		logFile: env.logFile,
 		env: {
 			N8N_LOG_LEVEL: 'debug',
+			// Scenario i reads n8n's expression-sandbox counter from /metrics.
+			N8N_METRICS: 'true',
 			// Publish activations within a second instead of the default 15 s outbox poll.
 			N8N_WORKFLOW_PUBLICATION_OUTBOX_POLL_INTERVAL_MS: '1000',
 		},
@@ -426,7 +428,20 @@ const SCENARIOS = [
 				expect: null,
 			});
 			assert.equal(forged.status, 401, 'resume without the secret');
-			assert.equal((await env.client.publicApi(`/executions/${executionId}`)).status, 'waiting', 'still waiting after the forged resume');
+			// A secret of the right length in other characters, and one computed from the API key.
+			const resumeCall = async (secret, uuid = task.uuid) => {
+				const url = new URL(resumeUrl);
+				if (secret !== undefined) url.searchParams.set('selzy_secret', secret);
+				const body = { result: { task_uuid: uuid, task_type: 'getCampaignDeliveryStats', status: 'completed' } };
+				return (await env.client.call('POST', url.pathname + url.search, { body, expect: null })).status;
+			};
+			assert.equal(await resumeCall('é'.repeat(32)), 401, 'non-ASCII secret of the right length');
+			const fromKey = crypto.createHmac('sha256', env.sandbox.apiKey).update(`selzy-resume:${executionId}`).digest('hex').slice(0, 32);
+			assert.equal(await resumeCall(fromKey), 401, 'a secret derived from the API key');
+			// The right secret (kept with the waiting execution in n8n's database), another task: 404.
+			const otherTask = crypto.randomUUID();
+			assert.equal(await resumeCall(undefined, otherTask), 404, 'a callback for another task');
+			assert.equal((await env.client.publicApi(`/executions/${executionId}`)).status, 'waiting', 'still waiting after the forged resumes');
 
 			const execution = await env.client.waitForExecution(executionId, { timeoutMs: 60_000 });
 			const [summary] = expectSuccess(execution);
@@ -438,7 +453,7 @@ const SCENARIOS = [
 			assert.equal(callback?.status, 200, 'the resume URL accepted Selzy\'s callback');
 			assert.ok(!JSON.stringify(execution).includes(env.sandbox.apiKey), 'the key appears in the execution data');
 			assertKeysNotInLog(env);
-			return `forged resume ${forged.status}, callback ${callback.status}`;
+			return `forged resumes 401/401/401/404, callback ${callback.status}`;
 		},
 	},
 	{
@@ -463,6 +478,81 @@ const SCENARIOS = [
 			assert.equal(result.status, 'Error', `plain http Base URL: ${JSON.stringify(result)}`);
 			assert.doesNotMatch(result.message, /ENOTFOUND|EAI_AGAIN/, 'no connection was attempted');
 			return result.message.slice(0, 100);
+		},
+	},
+	{
+		id: 'j',
+		name: 'a burst of verified callbacks costs no expression sandbox beyond n8n’s own; odd shapes and deep bodies',
+		async run(env) {
+			const { client } = env;
+			env.sandbox.configure({ readyAfterPolls: 0, readyAfterMs: 0, callbackTimes: 1, callbackFormat: 'json' });
+			const webhookId = `e2e-burst-${crypto.randomUUID()}`;
+			const workflow = await client.createWorkflow(
+				triggerWorkflow('e2e i: burst', webhookId, { verify: true, taskTypes: ['getCampaignDeliveryStats'], output: 'task', options: {} }, env.good),
+			);
+			await client.activate(workflow.id);
+			const path = `/webhook/${webhookId}/selzy`;
+			const completed = async () => {
+				const form = new URLSearchParams({ api_key: env.sandbox.apiKey, format: 'json', campaign_id: '1001' });
+				const response = await fetch(`${env.sandbox.url}/en/api/async/getCampaignDeliveryStats`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/x-www-form-urlencoded' },
+					body: form.toString(),
+				});
+				const { result } = await response.json();
+				await h.sleep(20);
+				const task = env.sandbox.tasks.find((t) => t.uuid === result.task_uuid);
+				return { task_uuid: task.uuid, task_type: 'getCampaignDeliveryStats', status: 'completed', file_to_download: task.fileUrl };
+			};
+			const isolates = async () => {
+				const { body } = await client.call('GET', '/metrics', { expect: null });
+				const match = /^n8n_expression_pool_acquired_total(?:\{[^}]*\})? (\d+)/m.exec(String(body));
+				return match ? Number(match[1]) : undefined;
+			};
+
+			// Warm-up, then ten callbacks at once.
+			await client.call('POST', path, { body: { result: await completed() }, expect: [200] });
+			await waitForExecutions(env, workflow.id, 1);
+			const tasks = [];
+			for (let i = 0; i < 10; i++) tasks.push(await completed());
+			const before = await isolates();
+			const answers = await Promise.all(tasks.map((task) => client.call('POST', path, { body: { result: task }, expect: null })));
+			assert.deepEqual(answers.map((answer) => answer.status), Array(10).fill(200), 'every callback answered 200');
+			const runs = await waitForExecutions(env, workflow.id, 11);
+			assert.equal(runs.length, 11, 'one execution per task');
+			const after = await isolates();
+			let perCallback = 'no isolate counter (legacy expression engine)';
+			if (before !== undefined && after !== undefined) {
+				// n8n takes one for the webhook call and one for the execution; the trigger adds none.
+				assert.ok(after - before <= 20, `expression sandboxes for 10 callbacks: ${after - before} (expected at most 20)`);
+				perCallback = `${(after - before) / 10} sandboxes per callback`;
+			}
+
+			// JSON inside a form field of any name, and a JSON body sent as a form.
+			const formTask = await completed();
+			const inField = await client.call('POST', path, {
+				body: `notification=${encodeURIComponent(JSON.stringify({ result: formTask }))}`,
+				headers: { 'content-type': 'application/x-www-form-urlencoded' },
+				expect: null,
+			});
+			assert.equal(inField.status, 200, 'JSON in a form field');
+			const jsonAsForm = await client.call('POST', path, {
+				body: JSON.stringify({ result: await completed() }),
+				headers: { 'content-type': 'application/x-www-form-urlencoded' },
+				expect: null,
+			});
+			assert.equal(jsonAsForm.status, 200, 'a JSON body with the form content type');
+			await waitForExecutions(env, workflow.id, 13);
+
+			// A body nested 30,000 levels deep: 400, and n8n stays up.
+			const deep = `{"result":{"task_uuid":"${(await completed()).task_uuid}","status":"completed","extra":${'['.repeat(30_000)}${']'.repeat(30_000)}}}`;
+			const nested = await client.call('POST', path, { body: deep, expect: null });
+			assert.equal(nested.status, 400, `deeply nested body answered ${nested.status}`);
+			const ready = await client.call('GET', '/healthz/readiness', { expect: null });
+			assert.equal(ready.status, 200, 'n8n ready after the deep body');
+			await h.sleep(1000);
+			assert.equal((await client.executionsOf(workflow.id)).length, 13, 'the deep body started no execution');
+			return perCallback;
 		},
 	},
 ];

@@ -42,7 +42,10 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		this.store = new Map();
 	}
 
-	/** Stores credential data for a type (as JSON, like n8n's database row). */
+	/**
+	 * Stores credential data for a type (as JSON, like n8n's database row). Without an id this edits
+	 * the type's credential (same id, as a user editing it); with a new id it stands for another one.
+	 */
 	async setCredential(type, data, { id = `cred-${type}`, name = `${type} (test)` } = {}) {
 		if (!this.credentialTypes.recognizes(type)) {
 			throw new UnexpectedError(`Credential type "${type}" is not known to the harness`);

@@ -2,14 +2,11 @@
 /**
  * Shared set-up for the Selzy action node suites: one sandbox and one harness per test file,
  * and helpers that read what happened on the wire.
- * Modules are required by the same paths the node uses, so jest's per-file registry hands the
- * tests the instances the node reads (callbackTiming).
  */
 const http = require('node:http');
 const { createHarness } = require('../harness');
 const { createSandbox } = require('../sandbox/server');
 const { Selzy } = require('../../nodes/Selzy/Selzy.node.ts');
-const { callbackTiming } = require('../../nodes/Selzy/actions/campaign/getDeliveryReport.operation.ts');
 
 /** The node as n8n names it when an AI agent uses it as a tool (`<type>Tool`). */
 class SelzyTool extends Selzy {
@@ -24,12 +21,11 @@ class SelzyTool extends Selzy {
  * `harness` are set once beforeAll has run. Every test starts from a reset sandbox whose tasks
  * complete on the first poll, unless the test configures otherwise.
  */
-function useSelzy({ graceMs = 150 } = {}) {
+function useSelzy() {
 	const env = { sb: undefined, harness: undefined, rawBodies: [] };
 	beforeAll(async () => {
 		env.sb = await createSandbox({ seed: 1 });
 		env.harness = await createHarness({ credentials: { selzyApi: credentialsFor(env.sb) } });
-		callbackTiming.graceMs = graceMs;
 		// Keeps the raw request bodies, to see exactly what went over the wire.
 		const serveApi = env.sb.serveApi.bind(env.sb);
 		env.sb.serveApi = (req, res, url, body, ...rest) => {
@@ -58,7 +54,10 @@ const byId = (value) => ({ __rl: true, mode: 'id', value: String(value) });
 
 /** Parameters of Campaign → Get Delivery Report. */
 function reportParams(campaignId, rest = {}) {
-	return { resource: 'campaign', operation: 'getDeliveryReport', campaignId: byId(campaignId), ...rest };
+	const params = { resource: 'campaign', operation: 'getDeliveryReport', campaignId: byId(campaignId), ...rest };
+	// Until Selzy Notifies checks the task itself for this long before parking (45 s by default).
+	if (rest.waitMode === 'callback') params.options = { callbackGrace: 1, ...rest.options };
+	return params;
 }
 
 /** Parameters of Task → Get Result. */
@@ -162,5 +161,4 @@ module.exports = {
 	completeTask,
 	waitUntil,
 	jumpClockOnPoll,
-	callbackTiming,
 };

@@ -19,7 +19,7 @@ const {
 	jumpClockOnPoll,
 } = require('./selzy.support');
 
-const env = useSelzy({ graceMs: 150 });
+const env = useSelzy();
 const run = (parameters, options = {}) => env.harness.runExecute(Selzy, { parameters, ...options });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -189,6 +189,7 @@ describe('Until Selzy Notifies', () => {
 					campaign_id: 1002,
 					state: 'waiting_for_callback',
 					waitingSince: expect.any(String),
+					callbackSecretSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
 				},
 			},
 		]);

@@ -75,7 +75,7 @@ describe('without verification', () => {
 	});
 
 	describe('with an https Selzy API in the credential', () => {
-		beforeAll(() => harness.credentialsHelper.setCredential('selzyApi', { ...sandboxCredential, baseUrl: 'https://api.selzy.invalid' }));
+		beforeAll(() => harness.credentialsHelper.setCredential('selzyApi', { ...sandboxCredential, baseUrl: 'https://api.selzy.invalid' }, { id: 'cred-https-api' }));
 		afterAll(() => harness.credentialsHelper.setCredential('selzyApi', sandboxCredential));
 
 		test.each([
@@ -165,6 +165,38 @@ describe('bodies that are not Selzy callbacks get 400 and start nothing', () => 
 	});
 });
 
+describe('a body nested thousands of levels deep', () => {
+	test.each([[true], [false]])('gets 400 and starts nothing (Verify With Selzy %s)', async (verify) => {
+		const task = await completedTask(sb);
+		const depth = 30_000;
+		const rawBody = `{"result":{"task_uuid":"${task.task_uuid}","status":"completed","extra":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+		const before = sb.requests.length;
+		const call = await post({ verify, output: 'task' }, { headers: { 'content-type': 'application/json' }, rawBody });
+		expect(call.error).toBeUndefined();
+		expect(call.response.statusCode).toBe(400);
+		expect(call.response.body).toEqual({ error: 'Not a Selzy callback: The body is nested more than 32 levels deep' });
+		expect(startedItems(call)).toBeUndefined();
+		expect(sb.requests.length).toBe(before);
+	});
+});
+
+describe('every callback shape Selzy’s lineage uses is verified and starts the workflow', () => {
+	const form = { 'content-type': 'application/x-www-form-urlencoded' };
+	test.each([
+		['JSON inside a form field named "data"', (task) => `data=${encodeURIComponent(JSON.stringify({ result: task }))}`],
+		['JSON of the task alone in a field named "payload"', (task) => `payload=${encodeURIComponent(JSON.stringify(task))}`],
+		['JSON in one field among others', (task) => `source=selzy&notification=${encodeURIComponent(JSON.stringify({ result: task }))}&attempt=1`],
+		['a JSON body sent with the form content type', (task) => JSON.stringify({ result: task })],
+		['flat form keys', (task) => `result%5Btask_uuid%5D=${task.task_uuid}&result%5Bstatus%5D=completed`],
+	])('%s', async (_name, bodyFor) => {
+		const task = await completedTask(sb);
+		const call = await post({ output: 'task' }, { headers: form, rawBody: bodyFor(task) });
+		expect(call.response.statusCode).toBe(200);
+		expect(startedItems(call)[0].json).toMatchObject({ task_uuid: task.task_uuid, status: 'completed', file_to_download: task.file_to_download });
+		expect(selzyCalls(sb, 'async/getTaskResult').at(-1).params.task_uuid).toBe(task.task_uuid);
+	});
+});
+
 describe('bodies n8n cannot parse but that are Selzy callbacks', () => {
 	test.each([
 		['an unusual JSON content type', { 'content-type': 'application/vnd.selzy+json' }],
@@ -189,18 +221,6 @@ describe('bodies n8n cannot parse but that are Selzy callbacks', () => {
 });
 
 describe('webhook lifecycle', () => {
-	test('checkExists, create and delete succeed without any request to Selzy', async () => {
-		const hook = await harness.startWebhook(SelzyTrigger);
-		for (const method of ['checkExists', 'create', 'delete']) {
-			const { result, staticData } = await harness.runWebhookMethod(SelzyTrigger, method, { server: hook });
-			expect(result).toBe(true);
-			expect(staticData.changed).toBe(false);
-		}
-		expect(sb.requests).toHaveLength(0);
-		expect(selzyCalls(sb, 'download')).toHaveLength(0);
-		await hook.close();
-	});
-
 	test('the Production URL is the trigger’s own path, ready to paste as Notify URL', async () => {
 		const hook = await harness.startWebhook(SelzyTrigger);
 		expect(hook.url()).toMatch(/\/webhook\/[0-9a-f-]{36}\/selzy$/);

@@ -1,16 +1,10 @@
 'use strict';
-// callback/parse.ts on its own: every body shape a Selzy callback can reach the trigger in, and the
-// bounded memory of deliveries.
+// callback/parse.ts and callback/deliveries.ts on their own: every body shape a Selzy callback can
+// reach the trigger in, and the bounded memory of deliveries.
 
 const querystring = require('node:querystring');
-const {
-	parseCallback,
-	MAX_CALLBACK_BYTES,
-	REMEMBERED_DELIVERIES,
-	deliveryKey,
-	wasDelivered,
-	rememberDelivery,
-} = require('../../nodes/Selzy/callback/parse.ts');
+const { parseCallback, MAX_CALLBACK_BYTES, MAX_CALLBACK_DEPTH } = require('../../nodes/Selzy/callback/parse.ts');
+const { REMEMBERED_DELIVERIES, deliveryKey, wasDelivered, rememberDelivery } = require('../../nodes/Selzy/callback/deliveries.ts');
 
 const UUID = '0f8e2a1c-4b7d-4e6f-9a3b-2c1d0e9f8a7b';
 const LINK = 'https://files.selzy.example/r/abc/campaign-1001.csv?sig=x%2By';
@@ -50,6 +44,23 @@ describe('shapes Selzy may send', () => {
 		expect(parseCallback(body, undefined)).toEqual({ task: completed });
 	});
 
+	test('JSON inside one form field, whatever its name', () => {
+		for (const field of ['data', 'payload', 'json', 'notification']) {
+			for (const inner of [completed, { result: completed }]) {
+				const text = `${field}=${encodeURIComponent(JSON.stringify(inner))}`;
+				expect(parseCallback(asN8nForm(text), raw(text))).toEqual({ task: completed });
+			}
+		}
+		const withOthers = `source=selzy&data=${encodeURIComponent(JSON.stringify({ result: completed }))}&sent_at=2026-01-01`;
+		expect(parseCallback(asN8nForm(withOthers), raw(withOthers))).toEqual({ task: completed });
+	});
+
+	test('a JSON body posted as a form (n8n turns it into nonsense keys) is read from the raw bytes', () => {
+		const text = JSON.stringify({ result: completed });
+		expect(Object.keys(asN8nForm(text))[0]).toMatch(/^\{"result"/);
+		expect(parseCallback(asN8nForm(text), raw(text))).toEqual({ task: completed });
+	});
+
 	test('only raw bytes (a content type n8n does not parse): JSON or form', () => {
 		expect(parseCallback(undefined, raw(`  ${JSON.stringify({ result: completed })}\n`))).toEqual({ task: completed });
 		const form = `result%5Btask_uuid%5D=${UUID}&result%5Bstatus%5D=completed`;
@@ -85,6 +96,37 @@ describe('bodies that are refused', () => {
 		['a task_uuid with a suffix', { result: { task_uuid: `${UUID}x` } }, undefined, 'result.task_uuid is not a task ID'],
 	])('%s', (_name, body, rawBody, problem) => {
 		expect(parseCallback(body, rawBody)).toEqual({ problem });
+	});
+
+	test('two form fields that each carry a callback', () => {
+		const other = { ...completed, task_uuid: '1f8e2a1c-4b7d-4e6f-9a3b-2c1d0e9f8a7b' };
+		const text = `a=${encodeURIComponent(JSON.stringify(completed))}&b=${encodeURIComponent(JSON.stringify(other))}`;
+		expect(parseCallback(asN8nForm(text), raw(text))).toEqual({ problem: 'Several fields of the body carry a callback' });
+	});
+
+	test('a body nested thousands of levels deep, parsed by n8n or read raw, without overflowing the stack', () => {
+		const problem = { problem: `The body is nested more than ${MAX_CALLBACK_DEPTH} levels deep` };
+		const huge = 100_000;
+		expect(parseCallback(JSON.parse(`{"result":${'{"a":'.repeat(huge)}1${'}'.repeat(huge)}}`), undefined)).toEqual(problem);
+		// 30,000 levels inside an otherwise valid callback still fit in 64 KiB.
+		const deep = 30_000;
+		const deepExtra = `{"result":{"task_uuid":"${UUID}","status":"completed","extra":${'['.repeat(deep)}${']'.repeat(deep)}}}`;
+		expect(raw(deepExtra).length).toBeLessThan(MAX_CALLBACK_BYTES);
+		expect(parseCallback(JSON.parse(deepExtra), raw(deepExtra))).toEqual(problem);
+		expect(parseCallback(undefined, raw(deepExtra))).toEqual(problem);
+		expect(parseCallback(deepExtra, raw(deepExtra))).toEqual(problem);
+		// And inside one form field's JSON.
+		const inForm = `{"result":{"task_uuid":"${UUID}","status":"completed","extra":${'['.repeat(8000)}${']'.repeat(8000)}}}`;
+		const form = `data=${encodeURIComponent(inForm)}`;
+		expect(raw(form).length).toBeLessThan(MAX_CALLBACK_BYTES);
+		expect(parseCallback(asN8nForm(form), raw(form))).toEqual(problem);
+	});
+
+	test(`nesting up to ${MAX_CALLBACK_DEPTH} levels is fine`, () => {
+		let extra = 1;
+		for (let level = 0; level < MAX_CALLBACK_DEPTH - 2; level++) extra = { a: extra };
+		const body = { result: { ...completed, extra } };
+		expect(parseCallback(body, undefined).task).toMatchObject(completed);
 	});
 
 	test('a body over 64 KiB, even one n8n parsed fine', () => {

@@ -7,7 +7,7 @@ const { createHarness } = require('../harness');
 const { createSandbox } = require('../sandbox/server');
 const { SelzyTrigger } = require('../../nodes/Selzy/SelzyTrigger.node.ts');
 const { Selzy } = require('../../nodes/Selzy/Selzy.node.ts');
-const { VERIFY_RETRY } = require('../../nodes/Selzy/callback/handling.ts');
+const { VERIFY_RETRY } = require('../../nodes/Selzy/callback/verify.ts');
 const {
 	startRecorder,
 	callSelzy,
@@ -351,23 +351,5 @@ describe('duplicate deliveries', () => {
 		});
 		expect(call.response.body).toEqual({ received: true, duplicate: true });
 		expect(startedItems(call)).toBeUndefined();
-	});
-
-	test('remembers at most the last 500 deliveries', async () => {
-		const hook = await harness.startWebhook(SelzyTrigger, { parameters: { verify: false, output: 'task' } });
-		const uuids = Array.from({ length: 503 }, () => randomTaskUuid());
-		for (const uuid of uuids) {
-			const response = await fetch(hook.url(), {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ result: { task_uuid: uuid, task_type: 'getCampaignDeliveryStats', status: 'completed' } }),
-			});
-			expect(response.status).toBe(200);
-		}
-		const remembered = harness.getStaticData(SelzyTrigger).recentDeliveries;
-		expect(remembered).toHaveLength(500);
-		expect(remembered[0]).toBe(`${uuids[3]}:completed`);
-		expect(remembered[499]).toBe(`${uuids[502]}:completed`);
-		await hook.close();
 	});
 });

@@ -11,7 +11,6 @@ const { createHostileServer } = require('../sandbox/hostile');
 const { SelzyApi } = require('../../credentials/SelzyApi.credentials.ts');
 const { SelzyTrigger } = require('../../nodes/Selzy/SelzyTrigger.node.ts');
 const { Selzy } = require('../../nodes/Selzy/Selzy.node.ts');
-const { callbackTiming } = require('../../nodes/Selzy/actions/campaign/getDeliveryReport.operation.ts');
 const { TransportProbe, probeCall } = require('./probe');
 
 let sb;
@@ -91,25 +90,20 @@ describe('every API call has a deadline and honours Stop', () => {
 	});
 
 	test('“Until Selzy Notifies” parks the execution on time although the status check hangs', async () => {
-		const grace = callbackTiming.graceMs;
-		callbackTiming.graceMs = 150;
-		try {
-			sb.fault({ kind: 'slow', ms: 60_000, method: 'async/getTaskResult', times: 3 });
-			const started = Date.now();
-			const run = await harness.runExecute(Selzy, {
-				parameters: {
-					resource: 'campaign',
-					operation: 'getDeliveryReport',
-					campaignId: { __rl: true, mode: 'id', value: '1001' },
-					waitMode: 'callback',
-				},
-			});
-			expect(run.status).toBe('waiting');
-			// The last check before the Timeout gets five seconds to be answered.
-			expect(Date.now() - started).toBeLessThan(9000);
-		} finally {
-			callbackTiming.graceMs = grace;
-		}
+		sb.fault({ kind: 'slow', ms: 60_000, method: 'async/getTaskResult', times: 3 });
+		const started = Date.now();
+		const run = await harness.runExecute(Selzy, {
+			parameters: {
+				resource: 'campaign',
+				operation: 'getDeliveryReport',
+				campaignId: { __rl: true, mode: 'id', value: '1001' },
+				waitMode: 'callback',
+				options: { callbackGrace: 1 },
+			},
+		});
+		expect(run.status).toBe('waiting');
+		// The last check before the Timeout gets five seconds to be answered.
+		expect(Date.now() - started).toBeLessThan(9000);
 	});
 
 	test('Stop ends a report request that is waiting for an answer at once', async () => {

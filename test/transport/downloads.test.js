@@ -36,7 +36,7 @@ afterAll(async () => {
 beforeEach(async () => {
 	for (const server of [api, tlsHost, tlsHost6]) server?.reset();
 	harness.setStaticData(SelzyTrigger, undefined);
-	await harness.credentialsHelper.setCredential('selzyApi', remoteApi);
+	await harness.credentialsHelper.setCredential('selzyApi', remoteApi, { id: 'cred-remote-api' });
 });
 
 /** A forged callback to the trigger with Verify With Selzy off. */
@@ -50,7 +50,7 @@ const forgedCallback = (link, options = {}) =>
 
 /** Task → Get Result on the action node, whose API (the hostile server) hands over `link`. */
 async function reportFromApi(link, { output = 'file', options = {} } = {}) {
-	await harness.credentialsHelper.setCredential('selzyApi', localApi());
+	await harness.credentialsHelper.setCredential('selzyApi', localApi(), { id: 'cred-local-api' });
 	api.api.fileLink = link;
 	return await harness.runExecute(Selzy, {
 		parameters: { resource: 'task', operation: 'getResult', taskUuid: crypto.randomUUID(), waitMode: 'none', output, options },
@@ -149,7 +149,7 @@ describe('a forged callback cannot make the trigger fetch this machine', () => {
 
 describe('every redirect hop is checked before it is requested', () => {
 	// A loopback API (the sandbox case) allows loopback links, so the first hop can be local.
-	beforeEach(() => harness.credentialsHelper.setCredential('selzyApi', localApi()));
+	beforeEach(() => harness.credentialsHelper.setCredential('selzyApi', localApi(), { id: 'cred-local-api' }));
 	const via = (target) => `${api.url}/redirect?to=${encodeURIComponent(target)}&${SIGNATURE}`;
 
 	test.each([
@@ -182,7 +182,7 @@ describe('every redirect hop is checked before it is requested', () => {
 	});
 
 	test('redirects are followed only a few times', async () => {
-		await harness.credentialsHelper.setCredential('selzyApi', localApi());
+		await harness.credentialsHelper.setCredential('selzyApi', localApi(), { id: 'cred-local-api' });
 		let link = `${api.url}/file`;
 		for (let hop = 0; hop < 7; hop++) link = via(link);
 		const run = await reportFromApi(link);
@@ -226,7 +226,7 @@ describe('downloads end', () => {
 	});
 
 	test('the trigger’s download (no execution to cancel) is cut off at Download Time Limit too', async () => {
-		await harness.credentialsHelper.setCredential('selzyApi', localApi());
+		await harness.credentialsHelper.setCredential('selzyApi', localApi(), { id: 'cred-local-api' });
 		const started = Date.now();
 		const call = await forgedCallback(`${api.url}/trickle?everyMs=100&forMs=9000`, { downloadTimeLimit: 2, stallTimeout: 5 });
 		expect(call.response.statusCode).toBe(200);

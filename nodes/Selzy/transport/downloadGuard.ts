@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { classifyHost, isLoopbackHost, type HostKind } from './addresses';
-import { apiBaseUrl, type SelzyCredentials } from './apiUrl';
+import { apiBaseUrl } from './apiUrl';
+import { selzyCredentials } from './credentials';
 
 type GuardContext = IExecuteFunctions | IWebhookFunctions;
 
@@ -25,7 +26,7 @@ interface EgressFilter {
 }
 
 export async function downloadRulesFor(context: GuardContext): Promise<DownloadRules> {
-	const credentials = (await context.getCredentials('selzyApi')) as unknown as SelzyCredentials;
+	const credentials = await selzyCredentials(context);
 	let apiHost = '';
 	try {
 		apiHost = new URL(apiBaseUrl(credentials)).hostname;

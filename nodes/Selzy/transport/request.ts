@@ -1,20 +1,13 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	IHookFunctions,
-	IHttpRequestOptions,
-	ILoadOptionsFunctions,
-	IWebhookFunctions,
-} from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { apiBaseUrl, baseUrlProblem, BASE_URL_HINT, type SelzyCredentials } from './apiUrl';
+import { selzyCredentials, type SelzyContext } from './credentials';
 import { interpretAnswer, networkFailure, timeoutFailure, type Attempt, type HttpAnswer } from './answers';
 import { findErrorCode } from './networkErrors';
 import { createSelzyError, redact } from './errors';
 import { waitUnlessCancelled } from './wait';
 
-export type SelzyContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions | IHookFunctions;
 
 export interface RetryPolicy {
 	maxAttempts: number;
@@ -57,7 +50,7 @@ export async function selzyApiRequest<T = unknown>(
 	params: IDataObject = {},
 	options: SelzyCallOptions = {},
 ): Promise<T> {
-	const credentials = (await this.getCredentials('selzyApi')) as unknown as SelzyCredentials;
+	const credentials = await selzyCredentials(this);
 	const problem = baseUrlProblem(credentials);
 	if (problem) {
 		throw new NodeOperationError(this.getNode(), problem, { description: BASE_URL_HINT, itemIndex: options.itemIndex });

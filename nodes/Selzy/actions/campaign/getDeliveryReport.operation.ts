@@ -6,9 +6,16 @@ import { reportOptionFields, reportOutputProperty } from '../common.descriptions
 import { deliverCompletedTask } from '../../delivery/deliver';
 import { finishWaiting, pollSettingsFrom } from '../polling';
 import { selzyApiRequest } from '../../transport/request';
+import type { ReportOutput } from '../../delivery/settings';
 import type { SelzyTask } from '../../transport/tasks';
 import { formatSelzyUtc, toSelzyUtc, type IncrementalState } from './changedSince';
-import { callbackNotifyUrl, parkUntilCallback } from './resumeOnCallback';
+import { callbackTarget, parkUntilCallback } from '../../callback/resume';
+
+/**
+ * Callback mode polls in-process first: a callback that came while the execution still ran would
+ * be refused by n8n. The option "Check Before Waiting" sets how long.
+ */
+const DEFAULT_CALLBACK_GRACE_SECONDS = 45;
 
 const properties: INodeProperties[] = [
 	{
@@ -107,6 +114,16 @@ const properties: INodeProperties[] = [
 					'Only recipients whose status changed at or after this moment. A value without a time zone is read in the workflow’s time zone; Selzy receives it in UTC.',
 			},
 			{
+				displayName: 'Check Before Waiting (Seconds)',
+				name: 'callbackGrace',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: DEFAULT_CALLBACK_GRACE_SECONDS,
+				displayOptions: { show: { '/waitMode': ['callback'] } },
+				description:
+					'Until Selzy Notifies: how long the node checks the task itself before the execution waits for the callback. n8n refuses a callback that arrives while the execution still runs, so quick reports are fetched here instead.',
+			},
+			{
 				displayName: 'Only Changes Since Last Run',
 				name: 'sinceLastRun',
 				type: 'boolean',
@@ -143,76 +160,95 @@ export const description = updateDisplayOptions(
 
 /** When the node runs as an AI agent's tool it must not hold the agent for half an hour. */
 const TOOL_WAIT_MS = 60_000;
-/**
- * Callback mode polls in-process for `graceMs` first: a callback that came while the execution
- * still ran would be refused by n8n. Tests shorten it.
- */
-export const callbackTiming = { graceMs: 45_000 };
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const campaignId = String(
-		this.getNodeParameter('campaignId', itemIndex, '', { extractValue: true }) ?? '',
-	).trim();
-	const waitMode = this.getNodeParameter('waitMode', itemIndex, 'poll') as string;
-	const notifyUrl = String(this.getNodeParameter('notifyUrl', itemIndex, '')).trim();
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-
-	if (!/^\d+$/.test(campaignId)) {
-		throw new NodeOperationError(this.getNode(), 'Campaign: choose a campaign from the list or enter its numeric ID', {
-			itemIndex,
-		});
-	}
-	if (notifyUrl && !/^https?:\/\/[^\s]+$/i.test(notifyUrl)) {
-		throw new NodeOperationError(this.getNode(), 'Notify URL must be an http(s) address', { itemIndex });
-	}
-
+	const request = readReportRequest(this, itemIndex);
+	const { options, waitMode } = request;
 	const asTool = this.getNode().type.endsWith('Tool');
 	const callbackMode = waitMode === 'callback' && !asTool;
 	if (callbackMode) checkCallbackMode(this, options, itemIndex);
-
-	const params: IDataObject = { campaign_id: campaignId };
-	if (callbackMode) params.notify_url = await callbackNotifyUrl(this, itemIndex);
-	else if (notifyUrl) params.notify_url = notifyUrl;
-	const fieldIds = ((options.additionalFields as Array<string | number>) ?? []).map(String).filter(Boolean);
-	if (fieldIds.length) params.field_ids = fieldIds;
-	const changedSince = resolveChangedSince(this, campaignId, options, itemIndex);
-	if (changedSince) params.changed_since = changedSince;
+	const callback = callbackMode ? await callbackTarget(this, itemIndex) : undefined;
 
 	const requestedAt = formatSelzyUtc(DateTime.utc());
-	const started = (await selzyApiRequest.call(this, 'async/getCampaignDeliveryStats', params, {
-		startsWork: true,
-		itemIndex,
-	})) as IDataObject;
-	const task: SelzyTask = {
-		task_uuid: String(started?.task_uuid ?? ''),
-		status: String(started?.status ?? 'new'),
-	};
-	if (!task.task_uuid) {
-		throw new NodeOperationError(this.getNode(), 'Selzy accepted the report request but returned no task ID', {
-			itemIndex,
-		});
-	}
-	this.logger.info(`Selzy campaign ${campaignId}: report task ${task.task_uuid} started`);
-	const taskJson: IDataObject = { ...task, campaign_id: Number(campaignId) };
-	if (changedSince) taskJson.changed_since = changedSince;
-
+	const taskJson = await startReport(this, request, callback?.notifyUrl, itemIndex);
+	const taskUuid = String(taskJson.task_uuid);
 	if (waitMode === 'none') return [{ json: taskJson, pairedItem: { item: itemIndex } }];
 
-	const poll = pollSettingsFrom(options, itemIndex, asTool ? TOOL_WAIT_MS : callbackMode ? callbackTiming.graceMs : undefined);
-	const outcome = await finishWaiting.call(this, task.task_uuid, poll, asTool || callbackMode);
-	if (!outcome.task.file_to_download && callbackMode) {
+	const graceMs = Math.max(1, Number(options.callbackGrace ?? DEFAULT_CALLBACK_GRACE_SECONDS)) * 1000;
+	const poll = pollSettingsFrom(options, itemIndex, asTool ? TOOL_WAIT_MS : callbackMode ? graceMs : undefined);
+	const outcome = await finishWaiting.call(this, taskUuid, poll, asTool || callbackMode);
+	if (!outcome.task.file_to_download && callback) {
 		const fullTimeout = pollSettingsFrom(options, itemIndex).timeoutMs;
-		await parkUntilCallback(this, itemIndex, taskJson, Math.max(60_000, fullTimeout - poll.timeoutMs));
+		await parkUntilCallback(this, itemIndex, taskJson, callback.secretDigest, Math.max(60_000, fullTimeout - poll.timeoutMs));
 		return this.getInputData().map((item, index) => ({ json: item.json, pairedItem: { item: index } }));
 	}
 	if (!outcome.task.file_to_download) {
 		return [{ json: { ...taskJson, ...outcome.task, ready: false }, pairedItem: { item: itemIndex } }];
 	}
 
-	const output = this.getNodeParameter('output', itemIndex, 'summary') as 'file' | 'rows' | 'summary';
-	const items = await deliverCompletedTask(this, { ...outcome.task, campaign_id: Number(campaignId) }, output, options, itemIndex);
-	if (options.sinceLastRun) rememberReport(this, campaignId, requestedAt);
+	const output = this.getNodeParameter('output', itemIndex, 'summary') as ReportOutput;
+	const task = { ...outcome.task, campaign_id: taskJson.campaign_id };
+	const items = await deliverCompletedTask(this, task, output, options, itemIndex);
+	if (options.sinceLastRun) rememberReport(this, request.campaignId, requestedAt);
 	return items;
+}
+
+interface ReportRequest {
+	campaignId: string;
+	waitMode: string;
+	notifyUrl: string;
+	options: IDataObject;
+}
+
+/** The item's parameters, checked before anything is sent to Selzy. */
+function readReportRequest(context: IExecuteFunctions, itemIndex: number): ReportRequest {
+	const campaignId = String(
+		context.getNodeParameter('campaignId', itemIndex, '', { extractValue: true }) ?? '',
+	).trim();
+	const waitMode = context.getNodeParameter('waitMode', itemIndex, 'poll') as string;
+	const notifyUrl = String(context.getNodeParameter('notifyUrl', itemIndex, '')).trim();
+	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	if (!/^\d+$/.test(campaignId)) {
+		throw new NodeOperationError(context.getNode(), 'Campaign: choose a campaign from the list or enter its numeric ID', {
+			itemIndex,
+		});
+	}
+	if (notifyUrl && !/^https?:\/\/[^\s]+$/i.test(notifyUrl)) {
+		throw new NodeOperationError(context.getNode(), 'Notify URL must be an http(s) address', { itemIndex });
+	}
+	return { campaignId, waitMode, notifyUrl, options };
+}
+
+/** Asks Selzy to build the report (once: never resent when it may have arrived); returns the task as an item. */
+async function startReport(
+	context: IExecuteFunctions,
+	request: ReportRequest,
+	callbackUrl: string | undefined,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const { campaignId, options } = request;
+	const params: IDataObject = { campaign_id: campaignId };
+	const notifyUrl = callbackUrl ?? request.notifyUrl;
+	if (notifyUrl) params.notify_url = notifyUrl;
+	const fieldIds = ((options.additionalFields as Array<string | number>) ?? []).map(String).filter(Boolean);
+	if (fieldIds.length) params.field_ids = fieldIds;
+	const changedSince = resolveChangedSince(context, campaignId, options, itemIndex);
+	if (changedSince) params.changed_since = changedSince;
+
+	const started = (await selzyApiRequest.call(context, 'async/getCampaignDeliveryStats', params, {
+		startsWork: true,
+		itemIndex,
+	})) as IDataObject;
+	const task: SelzyTask = { task_uuid: String(started?.task_uuid ?? ''), status: String(started?.status ?? 'new') };
+	if (!task.task_uuid) {
+		throw new NodeOperationError(context.getNode(), 'Selzy accepted the report request but returned no task ID', {
+			itemIndex,
+		});
+	}
+	context.logger.info(`Selzy campaign ${campaignId}: report task ${task.task_uuid} started`);
+	const taskJson: IDataObject = { ...task, campaign_id: Number(campaignId) };
+	if (changedSince) taskJson.changed_since = changedSince;
+	return taskJson;
 }
 
 /** One execution can wait for one callback, so the mode takes one report per execution. */

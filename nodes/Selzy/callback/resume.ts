@@ -1,0 +1,124 @@
+/**
+ * Both sides of "Wait: Until Selzy Notifies": the waiting execution gives Selzy its resume URL
+ * with a random secret and parks; Selzy's callback to that URL is handled by the one callback
+ * handler, accepting only this execution's task with this execution's secret.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'crypto';
+import type { IDataObject, IExecuteFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { ReportOutput } from '../delivery/settings';
+import { classifyHost } from '../transport/addresses';
+import { apiBaseUrl } from '../transport/apiUrl';
+import { selzyCredentials } from '../transport/credentials';
+import { isTaskCompleted } from '../transport/tasks';
+import { handleCallback } from './handler';
+
+/** Query parameter carrying this execution's secret on the resume URL given to Selzy. */
+const SECRET_PARAM = 'selzy_secret';
+
+/** Marker added to the input items while waiting; it survives when the timeout comes first. */
+export const WAITING_MARKER = 'selzyReport';
+
+/** The waiting execution keeps only this digest of its secret, in the marker. */
+const DIGEST_FIELD = 'callbackSecretSha256';
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+function isLocalUrl(url: string): boolean {
+	try {
+		return classifyHost(new URL(url).hostname) !== 'public';
+	} catch {
+		return true;
+	}
+}
+
+export interface CallbackTarget {
+	/** n8n's resume URL exactly as n8n gives it, plus this execution's secret. */
+	notifyUrl: string;
+	/** SHA-256 (hex) of the secret, stored with the waiting execution. */
+	secretDigest: string;
+}
+
+/**
+ * The notify_url for callback mode, with a random secret made for this execution (so neither a
+ * rotated API key nor knowledge of the key affects it).
+ */
+export async function callbackTarget(context: IExecuteFunctions, itemIndex: number): Promise<CallbackTarget> {
+	const resumeUrl = String(context.evaluateExpression('{{ $execution.resumeUrl }}', itemIndex) ?? '');
+	if (!/^https?:\/\//.test(resumeUrl)) {
+		throw new NodeOperationError(context.getNode(), 'n8n did not provide a resume URL for this execution', {
+			itemIndex,
+		});
+	}
+	if (!isLocalUrl(apiBaseUrl(await selzyCredentials(context))) && isLocalUrl(resumeUrl)) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`Selzy cannot reach this n8n: its resume URL is ${new URL(resumeUrl).origin}`,
+			{
+				itemIndex,
+				description:
+					'“Until Selzy Notifies” needs an n8n address Selzy can call from the internet. Set the WEBHOOK_URL environment variable of n8n to its public URL (for example https://n8n.example.com/) and restart n8n, or use “Poll Until Ready”.',
+			},
+		);
+	}
+	const secret = randomBytes(16).toString('hex');
+	return {
+		notifyUrl: `${resumeUrl}${resumeUrl.includes('?') ? '&' : '?'}${SECRET_PARAM}=${secret}`,
+		secretDigest: sha256(secret).toString('hex'),
+	};
+}
+
+/**
+ * Puts the execution to wait. The input items get a marker naming the task (and the digest of
+ * the callback's secret), so the resumed webhook knows what to accept, and a workflow that
+ * continues after the timeout can tell the report did not arrive and fetch it later.
+ */
+export async function parkUntilCallback(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	task: IDataObject,
+	secretDigest: string,
+	timeoutMs: number,
+): Promise<void> {
+	const waitingSince = new Date().toISOString();
+	for (const item of context.getInputData()) {
+		item.json[WAITING_MARKER] = { ...task, state: 'waiting_for_callback', waitingSince, [DIGEST_FIELD]: secretDigest };
+	}
+	context.logger.info(`Selzy task ${String(task.task_uuid)}: execution waits for Selzy's callback (item ${itemIndex})`);
+	await context.putExecutionToWait(new Date(Date.now() + timeoutMs));
+}
+
+/**
+ * Selzy's POST to the resume URL. Anything but a verified, completed task of this execution
+ * leaves the execution waiting: the node answers without returning workflow data.
+ */
+export async function handleResumeCallback(context: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const waitingFor = waitingMarker(context);
+	const given = String((context.getQueryData() as IDataObject)[SECRET_PARAM] ?? '');
+	const authorized = waitingFor !== undefined && matchesDigest(given, waitingFor[DIGEST_FIELD]);
+	return await handleCallback(context, {
+		unauthorized: authorized ? undefined : 'Missing or wrong secret',
+		expectedTaskUuid: String(waitingFor?.task_uuid ?? ''),
+		verify: true,
+		skip: (task) => (isTaskCompleted(task) && task.file_to_download ? undefined : { waiting: true, status: task.status }),
+		remembersDeliveries: false,
+		output: context.getNodeParameter('output', 'summary') as ReportOutput,
+	});
+}
+
+/** The marker on the waiting node's first input item, as n8n restored the execution. */
+function waitingMarker(context: IWebhookFunctions): IDataObject | undefined {
+	try {
+		const marker = context.evaluateExpression(`{{ $json.${WAITING_MARKER} }}`, 0);
+		return typeof marker === 'object' && marker !== null && !Array.isArray(marker) ? (marker as IDataObject) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Compares SHA-256 digests, so any length or alphabet of the given secret is safe to compare. */
+function matchesDigest(given: string, expectedHex: unknown): boolean {
+	if (typeof expectedHex !== 'string' || !/^[0-9a-f]{64}$/.test(expectedHex)) return false;
+	return timingSafeEqual(sha256(given), Buffer.from(expectedHex, 'hex'));
+}
