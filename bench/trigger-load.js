@@ -139,6 +139,8 @@ function scenarios(options) {
 		{ id: 'trigger-task-unverified', label: 'Selzy Trigger, Task Only, verification off', kind: 'trigger', output: 'task', verify: false, ...steady },
 		{ id: 'diy', label: 'Webhook → HTTP Request (getTaskResult) → HTTP Request (download) → Extract From File', kind: 'diy', ...steady },
 		{ id: 'webhook', label: 'n8n’s Webhook node alone', kind: 'webhook', ...steady },
+		// Webhook 1 takes an expression sandbox for its webhook call, as n8n does for every trigger but Webhook 2.
+		{ id: 'webhook-v1', label: 'n8n’s Webhook node 1 alone', kind: 'webhook', webhookVersion: 1, ...steady },
 		{ id: 'trigger-summary-burst', label: 'Selzy Trigger, output Summary', kind: 'trigger', output: 'summary', verify: true, ...burst },
 		{ id: 'webhook-burst', label: 'n8n’s Webhook node alone', kind: 'webhook', ...burst },
 	];
@@ -147,7 +149,7 @@ function scenarios(options) {
 
 function workflowFor(scenario, { credential, sandbox, nodeTypes }) {
 	const webhookId = crypto.randomUUID();
-	const webhookVersion = bench.versionOf(nodeTypes, 'n8n-nodes-base.webhook', [2, 2.1]);
+	const webhookVersion = scenario.webhookVersion ?? bench.versionOf(nodeTypes, 'n8n-nodes-base.webhook', [2, 2.1]);
 	const webhookNode = (name) =>
 		bench.node(name, 'n8n-nodes-base.webhook', webhookVersion, [0, 0], { httpMethod: 'POST', path: webhookId, responseMode: 'onReceived', options: {} }, { webhookId });
 	if (scenario.kind === 'trigger') {
@@ -159,7 +161,12 @@ function workflowFor(scenario, { credential, sandbox, nodeTypes }) {
 		return { spec: { name: `load ${scenario.id}`, nodes: [trigger], connections: {} }, path: `/webhook/${webhookId}/selzy`, startNode: 'Selzy Trigger' };
 	}
 	if (scenario.kind === 'webhook') {
-		return { spec: { name: `load ${scenario.id}`, nodes: [webhookNode('Webhook')], connections: {} }, path: `/webhook/${webhookId}`, startNode: 'Webhook' };
+		return {
+			spec: { name: `load ${scenario.id}`, nodes: [webhookNode('Webhook')], connections: {} },
+			path: `/webhook/${webhookId}`,
+			startNode: 'Webhook',
+			nodeVersions: { webhook: webhookVersion },
+		};
 	}
 	const httpVersion = bench.versionOf(nodeTypes, 'n8n-nodes-base.httpRequest', [4.2, 4.3, 4.4, 4.5]);
 	const extractVersion = bench.versionOf(nodeTypes, 'n8n-nodes-base.extractFromFile', [1, 1.1]);
@@ -470,7 +477,7 @@ async function runScenario(ctx, scenario, { profile = false } = {}) {
 			const file = path.join(ctx.profileDir, `${scenario.id}.cpuprofile`);
 			fs.writeFileSync(file, JSON.stringify(rawProfile));
 			result.profileFile = path.relative(h.REPO, file);
-			result.profile = summarize(rawProfile, { inclusivePatterns: PROFILE_FRAMES });
+			result.profile = summarize(rawProfile, { inclusivePatterns: PROFILE_FRAMES, selfGroups: PROFILE_SELF_GROUPS });
 		}
 	} catch (error) {
 		result.status = 'error';
@@ -546,6 +553,11 @@ function roundFigures(r) {
 		rssTimelineMiB: r.rssTimelineMiB,
 	};
 }
+
+/** Native work of the expression sandboxes (isolated-vm), by self time on the main thread. */
+const PROFILE_SELF_GROUPS = {
+	'sandbox create/dispose (isolated-vm: Isolate, createContext, eval, evalClosureSync, dispose)': /^(Isolate|createContext|eval|evalClosureSync|dispose)$/,
+};
 
 function percentile(values, p) {
 	if (!values.length) return undefined;
@@ -636,7 +648,12 @@ function report(run) {
 	const profiled = run.profiles ?? [];
 	for (const r of profiled.filter((p) => p.profile)) {
 		parts.push('', `CPU profile of “${r.label}” at ${r.rate}/s (${r.profileFile}; main thread, ${fmt(r.profile.busyMs / 1000)} s busy of ${fmt(r.profile.wallMs / 1000)} s):`, '');
-		parts.push('| Under frame | ms |', '|---|---:|', ...Object.entries(r.profile.inclusive).map(([frame, ms]) => `| \`${frame}\` | ${count(ms)} |`));
+		parts.push(
+			'| Under frame | ms |',
+			'|---|---:|',
+			...Object.entries(r.profile.inclusive).map(([frame, ms]) => `| \`${frame}\` | ${count(ms)} |`),
+			...Object.entries(r.profile.selfGroups ?? {}).map(([group, ms]) => `| ${group}, self | ${count(ms)} |`),
+		);
 	}
 	return parts.join('\n');
 }
