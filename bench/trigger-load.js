@@ -144,7 +144,7 @@ function scenarios(options) {
 		{ id: 'trigger-summary-burst', label: 'Selzy Trigger, output Summary', kind: 'trigger', output: 'summary', verify: true, ...burst },
 		{ id: 'webhook-burst', label: 'n8n’s Webhook node alone', kind: 'webhook', ...burst },
 	];
-	return all.filter((scenario) => !options.only || options.only.has(scenario.id));
+	return all.filter((scenario) => (options.only ? options.only.has(scenario.id) : scenario.id !== 'webhook-v1'));
 }
 
 function workflowFor(scenario, { credential, sandbox, nodeTypes }) {
@@ -504,12 +504,12 @@ const PROFILE_FRAMES = [
 	/^executeWebhook$/,
 ];
 
-/** Whether a scenario's run answered every callback and ran what it should, with n8n healthy. */
-function correct(r) {
+/** How far a run is from correct: unanswered callbacks, missing or failed executions, readiness failures. */
+function severity(r) {
+	if (r.status !== 'done') return Infinity;
 	const expected = r.kind === 'trigger' ? r.distinctTasks : r.callbacks;
-	const everyAnswer = r.answered === r.callbacks && !r.answersByStatus?.timeout && !r.answersByStatus?.error;
-	const tasksRight = r.kind !== 'trigger' || (r.executionTasksDistinct === r.distinctTasks && !r.executionTasksDuplicated);
-	return r.status === 'done' && everyAnswer && r.executions === expected && tasksRight && r.executionsFailed === 0 && r.readinessFailures === 0;
+	const unanswered = (r.answersByStatus?.timeout ?? 0) + (r.answersByStatus?.error ?? 0);
+	return unanswered + Math.abs(expected - r.executions) + r.executionsFailed + r.readinessFailures;
 }
 
 /** One result per scenario: medians of the figures over the rounds, the counts of the worst round. */
@@ -519,7 +519,7 @@ function combineRounds(list, runs) {
 		const own = runs.filter((r) => r.id === scenario.id);
 		if (!own.length) continue;
 		const done = own.filter((r) => r.status === 'done');
-		const worst = own.find((r) => !correct(r)) ?? own[0];
+		const worst = own.reduce((a, b) => (severity(b) > severity(a) ? b : a));
 		if (own.length === 1 || done.length < own.length) {
 			combined.push({ ...worst, rounds: own.length, perRound: own.map(roundFigures) });
 			continue;
@@ -550,6 +550,7 @@ function roundFigures(r) {
 		executions: r.executions,
 		answersByStatus: r.answersByStatus,
 		readinessFailures: r.readinessFailures,
+		readinessChecks: r.readinessChecks,
 		rssTimelineMiB: r.rssTimelineMiB,
 	};
 }
@@ -569,7 +570,7 @@ function percentile(values, p) {
 
 function table(results) {
 	const lines = [
-		'| Workflow | Callbacks | Answer p50 / p99 (ms) | Answers | n8n peak memory increase (MiB) | n8n CPU (s) | Executions | getTaskResult calls | Isolates acquired | Readiness failures | p99 (ms) / peak (MiB) per round |',
+		'| Workflow | Callbacks | Answer p50 / p99 (ms) | Answers | n8n peak memory increase (MiB) | n8n CPU (s) | Executions | getTaskResult calls | Isolates acquired | Readiness failures | p99 (ms) / peak (MiB) / readiness failures per round |',
 		'|---|---|---:|---|---:|---:|---|---:|---:|---:|---|',
 	];
 	for (const r of results) {
@@ -584,7 +585,7 @@ function table(results) {
 				: `${r.executions}`;
 		const failed = r.executionsFailed ? `, **${r.executionsFailed} failed**` : '';
 		lines.push(
-			`| ${r.label} | ${count(r.callbacks)} at ${r.rate}/s | ${fmt(r.answerMs.p50, 0)} / ${fmt(r.answerMs.p99, 0)} | ${answers} | ${fmt(r.peakIncreaseMiB, 0)} | ${fmt(r.cpuSeconds)} | ${executions}${failed}${r.drainTimedOut ? ' (still running)' : ''} | ${count(r.getTaskResultCalls)} | ${r.isolatesAcquired ?? '—'} | ${r.readinessFailures} of ${r.readinessChecks} | ${(r.perRound ?? []).map((x) => `${fmt(x.p99, 0)} / ${fmt(x.peakIncreaseMiB, 0)}`).join('; ')} |`,
+			`| ${r.label} | ${count(r.callbacks)} at ${r.rate}/s | ${fmt(r.answerMs.p50, 0)} / ${fmt(r.answerMs.p99, 0)} | ${answers} | ${fmt(r.peakIncreaseMiB, 0)} | ${fmt(r.cpuSeconds)} | ${executions}${failed}${r.drainTimedOut ? ' (still running)' : ''} | ${count(r.getTaskResultCalls)} | ${r.isolatesAcquired ?? '—'} | ${r.readinessFailures} of ${r.readinessChecks} | ${(r.perRound ?? []).map((x) => `${fmt(x.p99, 0)} / ${fmt(x.peakIncreaseMiB, 0)} / ${x.readinessFailures}`).join('; ')} |`,
 		);
 	}
 	return lines.join('\n');
@@ -612,7 +613,12 @@ function targets(results) {
 	if (burst) {
 		const all = burst.answered === burst.callbacks && !burst.answersByStatus.timeout && !burst.answersByStatus.error;
 		checks.push({ name: `${burst.label} at ${burst.rate}/s: every callback answered`, met: all, measured: Object.entries(burst.answersByStatus).map(([s, n]) => `${n}× ${s}`).join(', ') });
-		checks.push({ name: `${burst.label} at ${burst.rate}/s: no readiness (database health) failure`, met: burst.readinessFailures === 0, measured: `${burst.readinessFailures} of ${burst.readinessChecks} checks failed` });
+		const failures = (burst.perRound ?? [burst]).map((x) => x.readinessFailures);
+		checks.push({
+			name: `${burst.label} at ${burst.rate}/s: no readiness (database health) failure`,
+			met: failures.every((n) => n === 0),
+			measured: failures.length > 1 ? `${failures.join(' / ')} checks failed in the rounds (about one check a second)` : `${burst.readinessFailures} of ${burst.readinessChecks} checks failed`,
+		});
 		checks.push(executionCheck(burst));
 	}
 	return checks;
