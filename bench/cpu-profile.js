@@ -61,9 +61,10 @@ const frameName = (frame) => {
 
 /**
  * Sums a profile: `self` = the top functions by self time; `inclusive` = time spent under any frame
- * whose function name matches one of `inclusivePatterns` (counted once per sample).
+ * whose function name matches one of `inclusivePatterns` (counted once per sample); `selfGroups` =
+ * self time of the functions whose "name location" matches each group's pattern.
  */
-function summarize(profile, { top = 15, inclusivePatterns = [] } = {}) {
+function summarize(profile, { top = 15, inclusivePatterns = [], selfGroups = {} } = {}) {
 	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 	const parent = new Map();
 	for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -90,6 +91,9 @@ function summarize(profile, { top = 15, inclusivePatterns = [] } = {}) {
 	return {
 		wallMs: ms(totalUs),
 		busyMs: ms(totalUs - idleUs),
+		selfGroups: Object.fromEntries(
+			Object.entries(selfGroups).map(([group, pattern]) => [group, ms([...self].filter(([name]) => pattern.test(name)).reduce((sum, [, us]) => sum + us, 0))]),
+		),
 		self: [...self]
 			.filter(([name]) => !/^\((idle|program|garbage collector)\)/.test(name))
 			.sort((a, b) => b[1] - a[1])
