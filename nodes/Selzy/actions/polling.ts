@@ -1,22 +1,40 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { pollTask, type PollOutcome, type PollSettings } from '../transport/tasks';
+import { pollTask, type PollOutcome, type PollSettings, type SelzyTask } from '../transport/tasks';
 
-/** Poll settings from the node's options; `capMs` shortens the wait (tool mode). */
+/** The first check comes soon, so a small report is back in about a second; the waits then grow. */
+export const DEFAULT_POLL_INTERVAL_SECONDS = 1;
+export const DEFAULT_TIMEOUT_MINUTES = 30;
+
+/** Poll settings from the node's options; `capMs` shortens the wait (tool mode, callback grace). */
 export function pollSettingsFrom(options: IDataObject, itemIndex: number, capMs?: number): PollSettings {
-	const timeoutMs = Math.max(1, Number(options.timeout ?? 30)) * 60_000;
+	const timeoutMs = Math.max(1, Number(options.timeout ?? DEFAULT_TIMEOUT_MINUTES)) * 60_000;
 	return {
-		firstDelayMs: Math.max(1, Number(options.pollInterval ?? 5)) * 1000,
+		firstDelayMs: Math.max(0.2, Number(options.pollInterval ?? DEFAULT_POLL_INTERVAL_SECONDS)) * 1000,
 		maxDelayMs: 60_000,
 		timeoutMs: capMs ? Math.min(capMs, timeoutMs) : timeoutMs,
 		itemIndex,
 	};
 }
 
+/** A task not ready within the Timeout: the error names the task, to fetch it later. */
+export function notReadyError(node: INode, task: SelzyTask, timeoutMs: number, itemIndex: number): NodeOperationError {
+	const minutes = Math.round(timeoutMs / 60_000);
+	const waited = minutes >= 1 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${Math.round(timeoutMs / 1000)} seconds`;
+	return new NodeOperationError(
+		node,
+		`The report was not ready after ${waited} (task ${task.task_uuid}, status "${task.status}")`,
+		{
+			itemIndex,
+			description: `Selzy is still preparing it. Fetch it later with Task → Get Result and task ID ${task.task_uuid}, or raise the Timeout option.`,
+		},
+	);
+}
+
 /**
- * Polls until the task completes. A timeout is an error naming the task ID, except for a tool
- * call, where the agent gets the pending task back to ask again later.
+ * Polls one task until it completes (Until Selzy Notifies, before parking). A timeout is an error
+ * naming the task ID, unless the caller takes the pending task back.
  */
 export async function finishWaiting(
 	this: IExecuteFunctions,
@@ -26,15 +44,7 @@ export async function finishWaiting(
 ): Promise<PollOutcome> {
 	const outcome = await pollTask.call(this, taskUuid, settings);
 	if (outcome.timedOut && !returnPendingOnTimeout) {
-		const minutes = Math.round(settings.timeoutMs / 60_000);
-		throw new NodeOperationError(
-			this.getNode(),
-			`The report was not ready after ${minutes} minute${minutes === 1 ? '' : 's'} (task ${taskUuid}, status "${outcome.task.status}")`,
-			{
-				itemIndex: settings.itemIndex,
-				description: `Selzy is still preparing it. Fetch it later with Task → Get Result and task ID ${taskUuid}, or raise the Timeout option.`,
-			},
-		);
+		throw notReadyError(this.getNode(), outcome.task, settings.timeoutMs, settings.itemIndex);
 	}
 	return outcome;
 }

@@ -6,6 +6,7 @@ import { selzyCredentials, type SelzyContext } from './credentials';
 import { interpretAnswer, networkFailure, timeoutFailure, type Attempt, type HttpAnswer } from './answers';
 import { findErrorCode } from './networkErrors';
 import { createSelzyError, redact } from './errors';
+import { holdBack, takeTurn } from './rateLimit';
 import { waitUnlessCancelled } from './wait';
 
 
@@ -36,6 +37,10 @@ export interface SelzyCallOptions {
 	itemIndex?: number;
 	/** Tighter bounds, e.g. while a webhook caller waits for the answer or a poll's Timeout nears. */
 	retry?: Partial<RetryPolicy>;
+	/** Calls per minute this key may make (Selzy allows 1,200); a lower value wins for the whole key. */
+	callsPerMinute?: number;
+	/** Ends the call like the execution's Stop does (e.g. when another item of the run failed). */
+	signal?: AbortSignal;
 }
 
 /**
@@ -55,12 +60,17 @@ export async function selzyApiRequest<T = unknown>(
 	if (problem) {
 		throw new NodeOperationError(this.getNode(), problem, { description: BASE_URL_HINT, itemIndex: options.itemIndex });
 	}
-	const signal = cancelSignalOf(this);
+	const signal = combine(cancelSignalOf(this), options.signal);
 	const policy = tightest(DEFAULT_RETRY_POLICY, options.retry);
 	const deadline = Date.now() + policy.maxTotalMs;
 	let failure: Attempt['failure'];
 
 	for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+		const turn = { perMinute: options.callsPerMinute, signal, deadline };
+		if (!(await takeTurn(credentials.apiKey, method, turn))) {
+			if (signal?.aborted) throw cancelled(this, options.itemIndex);
+			break; // the call's time ran out while waiting for a turn
+		}
 		const budgetMs = Math.min(policy.attemptTimeoutMs, deadline - Date.now());
 		if (budgetMs <= 0) break;
 		const outcome = await sendOnce(this, credentials, method, params, { signal, budgetMs, startsWork: !!options.startsWork });
@@ -68,20 +78,28 @@ export async function selzyApiRequest<T = unknown>(
 		failure = { ...outcome.failure, message: redact(outcome.failure.message, credentials.apiKey), attempts: attempt };
 
 		const delay = backoffDelay(policy, attempt, failure.retryAfterMs);
+		// Every call with this key holds back, not just this one.
+		if (isRateLimited(failure)) holdBack(credentials.apiKey, delay);
 		const outOfTime = Date.now() + delay >= deadline;
 		if (!failure.retryable || attempt === policy.maxAttempts || outOfTime) break;
 
 		this.logger.info(
 			`Selzy ${method}: ${failure.message}; retrying in ${Math.round(delay)} ms (attempt ${attempt + 1} of ${policy.maxAttempts})`,
 		);
-		if (!(await waitUnlessCancelled(delay, signal))) {
-			throw new NodeOperationError(this.getNode(), 'The execution was cancelled while waiting to retry Selzy', {
-				itemIndex: options.itemIndex,
-			});
-		}
+		if (!(await waitUnlessCancelled(delay, signal))) throw cancelled(this, options.itemIndex);
 	}
 	failure ??= { method, code: 'timeout', message: 'No time was left to call Selzy', retryable: false };
 	throw createSelzyError(this.getNode(), { ...failure, itemIndex: options.itemIndex }, credentials.apiKey);
+}
+
+function cancelled(context: SelzyContext, itemIndex?: number): NodeOperationError {
+	return new NodeOperationError(context.getNode(), 'The execution was cancelled while waiting to call Selzy', { itemIndex });
+}
+
+const RATE_LIMIT_CODES = new Set(['api_call_limit_exceeded_for_api_key', 'api_call_limit_exceeded_for_ip']);
+
+function isRateLimited(failure: NonNullable<Attempt['failure']>): boolean {
+	return RATE_LIMIT_CODES.has(failure.code) || failure.httpStatus === 429;
 }
 
 /** Each bound is the smaller of the defaults and the call's own. */
@@ -94,6 +112,11 @@ function tightest(policy: Readonly<RetryPolicy>, override: Partial<RetryPolicy> 
 		maxTotalMs: pick('maxTotalMs'),
 		attemptTimeoutMs: pick('attemptTimeoutMs'),
 	};
+}
+
+function combine(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
+	const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+	return present.length > 1 ? AbortSignal.any(present) : present[0];
 }
 
 function cancelSignalOf(context: SelzyContext): AbortSignal | undefined {

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { selzyCodeOf } from './errors';
@@ -27,6 +27,14 @@ export function isTaskPending(task: SelzyTask): boolean {
 
 export function isTaskCompleted(task: SelzyTask): boolean {
 	return String(task.status).toLowerCase() === 'completed';
+}
+
+/** Selzy reports the task in a state that is neither pending nor completed. */
+export function taskFailedError(node: INode, task: SelzyTask, itemIndex?: number): NodeOperationError {
+	return new NodeOperationError(node, `Selzy reports task ${task.task_uuid} as "${task.status}"`, {
+		itemIndex,
+		description: 'The report could not be prepared. Request a new report; if it fails again, contact Selzy support with the task ID.',
+	});
 }
 
 export async function getTaskResult(
@@ -82,10 +90,7 @@ export async function pollTask(
 		}
 		if (isTaskCompleted(task)) return { task, timedOut: false };
 		if (!isTaskPending(task)) {
-			throw new NodeOperationError(this.getNode(), `Selzy reports task ${taskUuid} as "${task.status}"`, {
-				itemIndex: settings.itemIndex,
-				description: 'The report could not be prepared. Request a new report; if it fails again, contact Selzy support with the task ID.',
-			});
+			throw taskFailedError(this.getNode(), task, settings.itemIndex);
 		}
 		const remaining = settings.timeoutMs - (Date.now() - started);
 		if (remaining <= 0) return { task, timedOut: true };

@@ -1,0 +1,229 @@
+/**
+ * Many input items, one run: every item's task is started (a few at a time), all pending tasks are
+ * polled in one loop (one getTaskResult per task per round, each with its own backoff), and each
+ * report is downloaded as soon as it is ready, at most `parallelDownloads` at once. So a run takes
+ * about as long as its slowest report, not the sum of all of them, and holds only the reports
+ * being downloaded. Output keeps the order of the input items.
+ */
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { getTaskResult, isTaskCompleted, isTaskPending, taskFailedError, type SelzyTask } from '../transport/tasks';
+import { waitUnlessCancelled } from '../transport/wait';
+import { notReadyError } from './polling';
+
+/** One input item's task, as its operation describes it. */
+export interface TaskJob {
+	itemIndex: number;
+	/** Starts the task in Selzy, or looks it up; resolves to the task as Selzy describes it. */
+	start(signal: AbortSignal): Promise<SelzyTask>;
+	/** Poll Until Ready: wait for the task to complete before finishing it. */
+	waitUntilReady: boolean;
+	/** The longest wait for this task, counted from the start of the run. */
+	timeoutMs: number;
+	/** The first wait before checking a pending task; it grows by half each round up to a minute. */
+	firstCheckMs: number;
+	/** Items for a task still pending when its time is up (a tool call), instead of a timeout error. */
+	stillPending?(task: SelzyTask): INodeExecutionData[];
+	/** The items for a task: delivered when completed, otherwise described. */
+	finish(task: SelzyTask, signal: AbortSignal): Promise<INodeExecutionData[]>;
+}
+
+export interface TaskRunSettings {
+	/** Reports downloaded (and read) at the same time. */
+	parallelDownloads: number;
+	/** Calls per minute the API key may make. */
+	callsPerMinute?: number;
+}
+
+/** Report requests sent at the same time (each one call; the rate limiter spaces them further). */
+const PARALLEL_STARTS = 4;
+const MAX_CHECK_DELAY_MS = 60_000;
+/** The last check before a task's time is up still gets this long to be answered. */
+const LAST_CHECK_MS = 5_000;
+
+interface PendingTask {
+	job: TaskJob;
+	task: SelzyTask;
+	nextCheckAt: number;
+	delayMs: number;
+	deadline: number;
+}
+
+/**
+ * Runs the jobs together. With Continue On Fail a failed job becomes one error item and the others
+ * go on; otherwise the first failure stops the whole run (downloads included) and is thrown.
+ */
+export async function runTaskJobs(
+	context: IExecuteFunctions,
+	jobs: TaskJob[],
+	settings: TaskRunSettings,
+): Promise<Map<number, INodeExecutionData[]>> {
+	const run = new TaskRun(context, settings);
+	return await run.execute(jobs);
+}
+
+class TaskRun {
+	private readonly stop = new AbortController();
+	private readonly signal: AbortSignal;
+	private readonly continueOnFail: boolean;
+	private readonly startedAt = Date.now();
+	private readonly results = new Map<TaskJob, INodeExecutionData[]>();
+	private readonly failures = new Map<TaskJob, Error>();
+	private firstFailure?: Error;
+	private readonly deliveries: Array<Promise<void>> = [];
+	private readonly downloadSlots: Semaphore;
+
+	constructor(
+		private readonly context: IExecuteFunctions,
+		private readonly settings: TaskRunSettings,
+	) {
+		const cancel = context.getExecutionCancelSignal();
+		this.signal = cancel ? AbortSignal.any([cancel, this.stop.signal]) : this.stop.signal;
+		this.continueOnFail = context.continueOnFail();
+		this.downloadSlots = new Semaphore(Math.max(1, settings.parallelDownloads));
+	}
+
+	async execute(jobs: TaskJob[]): Promise<Map<number, INodeExecutionData[]>> {
+		const pending = await this.startAll(jobs);
+		await this.pollTogether(pending);
+		await Promise.all(this.deliveries);
+		if (this.firstFailure && !this.continueOnFail) throw this.firstFailure;
+		const byItem = new Map<number, INodeExecutionData[]>();
+		for (const job of jobs) {
+			const failure = this.failures.get(job);
+			byItem.set(
+				job.itemIndex,
+				failure ? [{ json: { error: failure.message }, pairedItem: { item: job.itemIndex } }] : (this.results.get(job) ?? []),
+			);
+		}
+		return byItem;
+	}
+
+	private fail(job: TaskJob, error: unknown): void {
+		const failure =
+			error instanceof Error
+				? error
+				: new NodeOperationError(this.context.getNode(), String(error), { itemIndex: job.itemIndex });
+		this.failures.set(job, failure);
+		if (!this.firstFailure && !this.signal.aborted) this.firstFailure = failure;
+		if (!this.continueOnFail) this.stop.abort();
+	}
+
+	private async startAll(jobs: TaskJob[]): Promise<PendingTask[]> {
+		const pending: PendingTask[] = [];
+		await forEachAtMost(jobs, PARALLEL_STARTS, async (job) => {
+			if (this.signal.aborted) return;
+			try {
+				const task = await job.start(this.signal);
+				if (job.waitUntilReady && !isTaskCompleted(task)) {
+					const now = Date.now();
+					pending.push({ job, task, delayMs: job.firstCheckMs, nextCheckAt: now + job.firstCheckMs, deadline: this.startedAt + job.timeoutMs });
+				} else {
+					this.deliver(job, task);
+				}
+			} catch (error) {
+				this.fail(job, error);
+			}
+		});
+		if (jobs.length > 1) this.context.logger.info(`Selzy: ${jobs.length} tasks started, ${pending.length} being prepared`);
+		return pending;
+	}
+
+	/** One loop for every pending task: each is checked when its own backoff says so. */
+	private async pollTogether(pending: PendingTask[]): Promise<void> {
+		while (pending.length > 0 && !this.signal.aborted) {
+			const now = Date.now();
+			const due = pending.filter((entry) => entry.nextCheckAt <= now);
+			if (due.length === 0) {
+				const next = Math.min(...pending.map((entry) => Math.min(entry.nextCheckAt, entry.deadline)));
+				if (!(await waitUnlessCancelled(Math.max(1, next - now), this.signal))) break;
+				continue;
+			}
+			await Promise.all(due.map(async (entry) => {
+				const settled = await this.check(entry);
+				if (settled) pending.splice(pending.indexOf(entry), 1);
+			}));
+		}
+	}
+
+	/** Checks one task once; true when it left the pending list (ready, failed or out of time). */
+	private async check(entry: PendingTask): Promise<boolean> {
+		const { job } = entry;
+		const left = entry.deadline - Date.now();
+		try {
+			if (left > 0) {
+				entry.task = await getTaskResult.call(this.context, entry.task.task_uuid, {
+					itemIndex: job.itemIndex,
+					signal: this.signal,
+					callsPerMinute: this.settings.callsPerMinute,
+					// A check that hangs must not stretch the wait past the task's time.
+					retry: { maxTotalMs: Math.max(left, LAST_CHECK_MS) },
+				});
+			}
+		} catch (error) {
+			if (this.signal.aborted) return true;
+			if (Date.now() < entry.deadline) {
+				this.fail(job, error);
+				return true;
+			}
+			// Out of time while asking: treated like a task that is still pending.
+		}
+		const { task } = entry;
+		if (isTaskCompleted(task)) {
+			this.context.logger.info(`Selzy task ${task.task_uuid}: completed after ${Math.round((Date.now() - this.startedAt) / 1000)} s`);
+			this.deliver(job, task);
+			return true;
+		}
+		if (!isTaskPending(task)) {
+			this.fail(job, taskFailedError(this.context.getNode(), task, job.itemIndex));
+			return true;
+		}
+		if (Date.now() >= entry.deadline) {
+			if (job.stillPending) this.results.set(job, job.stillPending(task));
+			else this.fail(job, notReadyError(this.context.getNode(), task, job.timeoutMs, job.itemIndex));
+			return true;
+		}
+		entry.nextCheckAt = Math.min(Date.now() + entry.delayMs, entry.deadline);
+		entry.delayMs = Math.min(MAX_CHECK_DELAY_MS, Math.round(entry.delayMs * 1.5));
+		return false;
+	}
+
+	/** Finishes a job as soon as a download slot is free; polling goes on meanwhile. */
+	private deliver(job: TaskJob, task: SelzyTask): void {
+		this.deliveries.push(
+			this.downloadSlots.use(async () => {
+				if (this.signal.aborted) return;
+				try {
+					this.results.set(job, await job.finish(task, this.signal));
+				} catch (error) {
+					if (!this.signal.aborted || !this.firstFailure) this.fail(job, error);
+				}
+			}),
+		);
+	}
+}
+
+/** At most `limit` of `work` at once. */
+class Semaphore {
+	private running = 0;
+	private readonly waiting: Array<() => void> = [];
+
+	constructor(private readonly limit: number) {}
+
+	async use<T>(work: () => Promise<T>): Promise<T> {
+		if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+		this.running++;
+		try {
+			return await work();
+		} finally {
+			this.running--;
+			this.waiting.shift()?.();
+		}
+	}
+}
+
+async function forEachAtMost<T>(values: T[], limit: number, work: (value: T) => Promise<void>): Promise<void> {
+	const slots = new Semaphore(limit);
+	await Promise.all(values.map(async (value) => await slots.use(async () => await work(value))));
+}
