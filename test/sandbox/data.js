@@ -139,8 +139,9 @@ function apiKeyFor(seed, purpose) {
 	return 'sbx_live_' + crypto.createHash('sha256').update(`selzy-sandbox:${purpose}:${seed}`).digest('hex').slice(0, 24);
 }
 
-function campaignRecord({ id, rows, sms = false, subject, format = null, listId = 1 }) {
+function campaignRecord({ id, rows, sms = false, subject, format = null, listId = 1, readyAfterMs = null }) {
 	if (!Number.isSafeInteger(id) || id <= 0) throw new Error('campaign id must be a positive integer');
+	if (readyAfterMs !== null && !(Number.isFinite(readyAfterMs) && readyAfterMs >= 0)) throw new Error('readyAfterMs must be null or a number ≥ 0');
 	if (!Number.isSafeInteger(rows) || rows < 0 || rows > 1e9) throw new Error('rows must be an integer from 0 to 1e9');
 	if (format !== null && !FORMATS.includes(format)) throw new Error(`unknown format "${format}"; one of ${FORMATS.join(', ')}`);
 	return {
@@ -150,6 +151,7 @@ function campaignRecord({ id, rows, sms = false, subject, format = null, listId 
 		subject: subject ?? (sms ? `SMS campaign ${id}` : `Campaign ${id}`),
 		format,
 		listId,
+		readyAfterMs,
 		startTime: formatUtc(REPORT_START - 86400 + (id % 1440) * 60),
 	};
 }

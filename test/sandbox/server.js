@@ -253,7 +253,11 @@ class Sandbox {
 		return { ...next };
 	}
 
-	/** Adds (or replaces) a campaign: { id, rows, sms?, subject?, format?, listId? }. */
+	/**
+	 * Adds (or replaces) a campaign: { id, rows, sms?, subject?, format?, listId?, readyAfterMs? }.
+	 * readyAfterMs, when set, makes this campaign's reports complete that long after the request,
+	 * however often they are polled (campaigns that take different times).
+	 */
 	addCampaign(spec) {
 		const campaign = data.campaignRecord(spec);
 		this.campaigns.set(campaign.id, campaign);
@@ -572,7 +576,7 @@ class Sandbox {
 			fieldIds: fieldIdsArg(params.field_ids),
 			notifyUrl: notifyUrlArg(params.notify_url),
 			params: withoutKey(params),
-			settings: { ...this.config },
+			settings: campaign.readyAfterMs === null ? { ...this.config } : { ...this.config, readyAfterMs: campaign.readyAfterMs, readyAfterPolls: null },
 			format: this.formatFor(campaign),
 			status: 'new',
 			polls: 0,
