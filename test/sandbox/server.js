@@ -7,6 +7,7 @@ const https = require('node:https');
 const crypto = require('node:crypto');
 const zlib = require('node:zlib');
 const data = require('./data');
+const contacts = require('./contacts');
 const { craftedDownload } = require('./crafted');
 
 const DEFAULT_CONFIG = Object.freeze({
@@ -27,6 +28,8 @@ const CONFIG_CHECKS = {
 };
 
 const TASK_TYPE = 'getCampaignDeliveryStats';
+const EXPORT_TASK_TYPE = 'exportContacts';
+const ALL_CONTACTS = Object.freeze({ id: 0, title: 'All contacts', size: 40 });
 const API_PATH = /^\/(en|ru|ua)\/api\/(.+)$/;
 const FILE_PATH = /^\/files\/([0-9a-f]{32})\/([^/]+)$/;
 const CONTROL_PATH = /^\/_sandbox\/(\w+)$/;
@@ -215,6 +218,7 @@ const API_METHODS = {
 	getFields: 'listFields',
 	getCampaigns: 'listCampaigns',
 	'async/getCampaignDeliveryStats': 'startReport',
+	'async/exportContacts': 'startExport',
 	'async/getTaskResult': 'pollTask',
 };
 
@@ -224,6 +228,7 @@ class Sandbox {
 		this.apiKey = data.apiKeyFor(seed, 'live');
 		this.accessDeniedKey = data.apiKeyFor(seed, 'denied');
 		this.campaigns = new Map(data.seedCampaigns().map((c) => [c.id, c]));
+		this.lists = new Map(data.LISTS.map((list) => [list.id, { ...list, size: contacts.SEED_LIST_SIZES[list.id] ?? 0 }]));
 		this.timers = new Set();
 		this.outgoing = new Set();
 		this.closed = false;
@@ -264,6 +269,15 @@ class Sandbox {
 		return { ...campaign };
 	}
 
+	/** Adds (or replaces) a contact list: { id, title?, size } contacts, generated as they download. */
+	addList({ id, title, size }) {
+		if (!Number.isSafeInteger(id) || id <= 0) throw new Error('list id must be a positive integer');
+		if (!Number.isSafeInteger(size) || size < 0 || size > 1e9) throw new Error('size must be an integer from 0 to 1e9');
+		const list = { id, title: title ?? `List ${id}`, size };
+		this.lists.set(id, list);
+		return { ...list };
+	}
+
 	/** Queues a fault: { kind, method?, times = 1, ...options }; see README for kinds and options. */
 	fault({ kind, method, times = 1, ...options } = {}) {
 		const forDownload = DOWNLOAD_FAULTS.includes(kind);
@@ -299,8 +313,9 @@ class Sandbox {
 	get tasks() {
 		return [...this.taskMap.values()].map((t) => ({
 			uuid: t.uuid,
-			type: TASK_TYPE,
-			campaignId: t.campaign.id,
+			type: t.type,
+			campaignId: t.campaign?.id,
+			listId: t.list?.id,
 			params: t.params,
 			status: t.status,
 			polls: t.polls,
@@ -327,6 +342,13 @@ class Sandbox {
 			...data.reportFacts(spec),
 			sha256AndSize: (format = this.formatFor(campaign)) => data.measure({ ...spec, format }),
 		};
+	}
+
+	/** What a contact export must contain: { total, byEmailStatus, byPhoneStatus, rows? (≤ 10,000) }. */
+	contactsTruth({ listId, fieldNames = contacts.DEFAULT_FIELDS, filters = {} } = {}) {
+		const list = listId === undefined || listId === null ? ALL_CONTACTS : this.lists.get(Number(listId));
+		if (!list) throw new Error(`no list ${listId}`);
+		return contacts.exportFacts({ seed: this.seed, list, fieldNames, filters });
 	}
 
 	async close() {
@@ -501,6 +523,10 @@ class Sandbox {
 				return this.configure(input);
 			case 'addCampaign':
 				return this.addCampaign(input);
+			case 'addList':
+				return this.addList(input);
+			case 'contactsTruth':
+				return this.contactsTruth(input);
 			case 'fault':
 				return this.fault(input);
 			case 'reset':
@@ -532,7 +558,7 @@ class Sandbox {
 	}
 
 	listLists() {
-		return data.LISTS;
+		return [...this.lists.values()].map(({ id, title }) => ({ id, title }));
 	}
 
 	listFields() {
@@ -571,6 +597,7 @@ class Sandbox {
 		if (!campaign) throw invalidArg(`Argument "campaign_id": campaign "${idText}" not found`);
 		const task = {
 			uuid: crypto.randomUUID(),
+			type: TASK_TYPE,
 			campaign,
 			changedSince: optionalTime(params, 'changed_since'),
 			fieldIds: fieldIdsArg(params.field_ids),
@@ -585,9 +612,58 @@ class Sandbox {
 			file: null,
 			timer: null,
 		};
+		return this.track(task);
+	}
+
+	track(task) {
 		this.taskMap.set(task.uuid, task);
 		if (task.settings.readyAfterMs !== null) task.timer = this.later(task.settings.readyAfterMs, () => this.complete(task));
 		return { task_uuid: task.uuid, status: 'new' };
+	}
+
+	/** async/exportContacts: list_id, field_names[], filters email, phone, tag, email_status, phone_status. */
+	startExport(params) {
+		let list = null;
+		if (params.list_id !== undefined && params.list_id !== '') {
+			const idText = requiredText(params, 'list_id');
+			list = /^\d+$/.test(idText) ? this.lists.get(Number(idText)) : undefined;
+			if (!list) throw invalidArg(`Argument "list_id": list "${idText}" not found`);
+		} else {
+			// No list: every contact of the account, a list of its own here.
+			list = ALL_CONTACTS;
+		}
+		const fieldNames = contacts.fieldNamesArg(params.field_names);
+		if (fieldNames.error) throw invalidArg(fieldNames.error);
+		const filters = {};
+		for (const name of ['email', 'phone', 'tag', 'email_status', 'phone_status']) {
+			const value = params[name];
+			if (value === undefined || value === '') continue;
+			if (typeof value !== 'string') throw invalidArg(`Argument "${name}" must be a single value`);
+			filters[name] = value;
+		}
+		if (filters.email_status && !contacts.EMAIL_STATUSES.includes(filters.email_status)) {
+			throw invalidArg(`Argument "email_status" has an invalid value "${filters.email_status}"`);
+		}
+		if (filters.phone_status && !contacts.PHONE_STATUSES.includes(filters.phone_status)) {
+			throw invalidArg(`Argument "phone_status" has an invalid value "${filters.phone_status}"`);
+		}
+		return this.track({
+			uuid: crypto.randomUUID(),
+			type: EXPORT_TASK_TYPE,
+			list,
+			fieldNames,
+			filters,
+			notifyUrl: notifyUrlArg(params.notify_url),
+			params: withoutKey(params),
+			settings: { ...this.config },
+			format: this.config.format ?? 'csv',
+			status: 'new',
+			polls: 0,
+			createdAt: Date.now(),
+			completedAt: null,
+			file: null,
+			timer: null,
+		});
 	}
 
 	pollTask(params) {
@@ -607,7 +683,7 @@ class Sandbox {
 	}
 
 	taskResult(task) {
-		const result = { task_uuid: task.uuid, task_type: TASK_TYPE, status: task.status };
+		const result = { task_uuid: task.uuid, task_type: task.type, status: task.status };
 		if (task.file) result.file_to_download = this.fileUrl(task.file);
 		return result;
 	}
@@ -617,14 +693,16 @@ class Sandbox {
 		this.cancel(task.timer);
 		task.status = 'completed';
 		task.completedAt = Date.now();
-		const spec = {
-			seed: this.seed,
-			campaign: task.campaign,
-			changedSince: task.changedSince,
-			fieldIds: task.fieldIds,
-			fieldHeader: task.settings.fieldHeader,
-			format: task.format,
-		};
+		const spec = task.list
+			? { seed: this.seed, list: task.list, fieldNames: task.fieldNames, filters: task.filters, format: task.format }
+			: {
+					seed: this.seed,
+					campaign: task.campaign,
+					changedSince: task.changedSince,
+					fieldIds: task.fieldIds,
+					fieldHeader: task.settings.fieldHeader,
+					format: task.format,
+				};
 		task.file = { token: crypto.randomBytes(16).toString('hex'), name: data.fileName(spec), spec, expired: false, size: null };
 		this.files.set(task.file.token, task.file);
 		if (task.notifyUrl) this.notify(task);
@@ -711,7 +789,8 @@ class Sandbox {
 
 	/** The file's byte size, measured once when cheap (or when a fault needs it), else null. */
 	async sizeOf(file, needed) {
-		const cheap = !['csv-gzip', 'zip'].includes(file.spec.format) && file.spec.campaign.rows <= MEASURE_MAX_ROWS;
+		const rows = file.spec.list ? file.spec.list.size : file.spec.campaign.rows;
+		const cheap = !['csv-gzip', 'zip'].includes(file.spec.format) && rows <= MEASURE_MAX_ROWS;
 		if (file.size === null && (needed || cheap)) file.size = (await data.measure(file.spec)).size;
 		return file.size;
 	}
