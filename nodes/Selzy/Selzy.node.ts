@@ -36,9 +36,10 @@ export class Selzy implements INodeType {
 		icon: { light: 'file:selzy.svg', dark: 'file:selzy.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "getResult" ? "Get task result" : "Get delivery report" }}',
+		subtitle:
+			'={{ {getResult: "Get task result", export: "Export contacts"}[$parameter["operation"]] || "Get delivery report" }}',
 		description:
-			'Get Selzy campaign delivery reports as a file, one item per recipient or a summary. As a tool it waits at most one minute and otherwise returns the task ID to ask again with Task → Get Result.',
+			'Get Selzy campaign delivery reports and contact exports as a file, one item per row or a summary. As a tool it waits at most one minute and otherwise returns the task ID to ask again with Task → Get Result.',
 		defaults: { name: 'Selzy' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -12,12 +12,14 @@ export const reportOutputOptions = [
 	{
 		name: 'Rows',
 		value: 'rows',
-		description: 'One item per recipient, with a readable status and status group',
+		description:
+			'One item per row: per recipient with a readable status and status group (delivery reports), per contact with the file’s columns (contact exports)',
 	},
 	{
 		name: 'Summary',
 		value: 'summary',
-		description: 'One item with totals, counts per status and delivery, open, click and bounce rates',
+		description:
+			'One item with the total first, then delivery, open, click and bounce rates and counts per status (contact exports: counts per email and phone status)',
 	},
 ];
 
@@ -54,6 +56,26 @@ export const reportOptionFields: INodeProperties[] = [
 		default: '',
 		placeholder: 'delivery-report.csv',
 		description: 'Name given to the stored file (File output). Empty keeps the name Selzy sends.',
+	},
+	{
+		displayName: 'Row Format',
+		name: 'rowFormat',
+		type: 'options',
+		options: [
+			{
+				name: 'Enriched',
+				value: 'enriched',
+				description: 'Readable status, status group, ISO time and additional fields by name',
+			},
+			{
+				name: 'As in the File',
+				value: 'asInFile',
+				description: 'The report’s own columns, values exactly as written; lightest on memory for whole reports',
+			},
+		],
+		default: 'enriched',
+		description:
+			'Rows output of delivery reports: the items’ shape. Contact exports always keep the file’s own columns.',
 	},
 	{
 		displayName: 'Status Groups',

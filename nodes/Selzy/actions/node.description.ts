@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import * as getDeliveryReport from './campaign/getDeliveryReport.operation';
+import * as exportContacts from './contact/export.operation';
 import * as getResult from './task/getResult.operation';
 
 export const properties: INodeProperties[] = [
@@ -11,6 +12,7 @@ export const properties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{ name: 'Campaign', value: 'campaign' },
+			{ name: 'Contact', value: 'contact' },
 			{ name: 'Task', value: 'task' },
 		],
 		default: 'campaign',
@@ -36,17 +38,34 @@ export const properties: INodeProperties[] = [
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
+		displayOptions: { show: { resource: ['contact'] } },
+		options: [
+			{
+				name: 'Export',
+				value: 'export',
+				action: 'Export contacts',
+				description: 'Export the contacts of a list with the fields you choose, as a file, rows or a summary',
+			},
+		],
+		default: 'export',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
 		displayOptions: { show: { resource: ['task'] } },
 		options: [
 			{
 				name: 'Get Result',
 				value: 'getResult',
-				action: 'Get the result of a report task',
-				description: 'Check a report task by its ID and download the report when it is ready',
+				action: 'Get the result of a task',
+				description: 'Check a delivery report or contact export task by its ID and download the file when it is ready',
 			},
 		],
 		default: 'getResult',
 	},
 	...getDeliveryReport.description,
+	...exportContacts.description,
 	...getResult.description,
 ];

@@ -2,12 +2,14 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import * as getDeliveryReport from './campaign/getDeliveryReport.operation';
+import * as exportContacts from './contact/export.operation';
 import * as getResult from './task/getResult.operation';
 
 type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
 
 const operations: Record<string, Record<string, Operation>> = {
 	campaign: { getDeliveryReport: getDeliveryReport.execute },
+	contact: { export: exportContacts.execute },
 	task: { getResult: getResult.execute },
 };
 

@@ -33,6 +33,8 @@ export interface CallbackRules {
 	skip(task: SelzyTask): IDataObject | undefined;
 	/** Remember deliveries so that repeats start nothing (n8n itself refuses a second resume). */
 	remembersDeliveries: boolean;
+	/** The task's type when Selzy's answer names none (an execution knows what it waits for). */
+	taskType?: string;
 	/** What the workflow gets: the report as an output, or the task alone. */
 	output: ReportOutput | 'task';
 }
@@ -75,6 +77,7 @@ export async function handleCallback(context: IWebhookFunctions, rules: Callback
 		if ('answer' in verified) return verified.answer;
 		task = verified.task;
 	}
+	if (!task.task_type && rules.taskType) task = { ...task, task_type: rules.taskType };
 	const skipped = rules.skip(task);
 	if (skipped) return respond(context, 200, { received: true, ...skipped });
 

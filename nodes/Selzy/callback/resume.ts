@@ -103,6 +103,7 @@ export async function handleResumeCallback(context: IWebhookFunctions): Promise<
 		verify: true,
 		skip: (task) => (isTaskCompleted(task) && task.file_to_download ? undefined : { waiting: true, status: task.status }),
 		remembersDeliveries: false,
+		taskType: typeof waitingFor?.task_type === 'string' ? waitingFor.task_type : undefined,
 		output: context.getNodeParameter('output', 'summary') as ReportOutput,
 	});
 }

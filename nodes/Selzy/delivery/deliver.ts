@@ -1,19 +1,23 @@
 /**
- * The n8n side of a finished task: the report downloaded and returned as the node's chosen
- * output (a stored file, one item per recipient, or a summary), and any failure as an n8n error.
+ * The n8n side of a finished task: the file downloaded and returned as the node's chosen output
+ * (a stored file, one item per row, or a summary), shaped by the task's kind (its `task_type`):
+ * delivery reports get statuses and rates, contact exports their own columns and counts per
+ * status, and unknown kinds the file's rows and a row count only. Failures become n8n errors.
  * Everything between the bytes and the rows is the report core (../report), free of n8n.
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { createRowCompactor } from '../report/compactRows';
+import { countRecordBatches, summarizeContactBatches } from '../report/contacts';
 import { createReportMeta, type ReportMeta } from '../report/decode';
 import { formatMegabytes } from '../report/limits';
 import { recordBatchesFromReport } from '../report/pipeline';
-import { shapeRowBatches } from '../report/rows';
+import { createFileRowCompactor, shapeFileRowBatches, type FileRowOptions } from '../report/fileRows';
+import { createRowFilter, resolveColumns, shapeRowBatches } from '../report/rows';
 import { summarizeRecordBatches } from '../report/summary';
 import { fetchFieldNamesById } from '../transport/catalog';
 import { openReportDownload, type ReportContext, type ReportDownload } from '../transport/download';
-import type { SelzyTask } from '../transport/tasks';
+import { taskKindOf, type SelzyTask, type TaskKind } from '../transport/tasks';
 import { storeReportFile } from './binaryFile';
 import { reportFailure } from './failures';
 import { readReportSettings, type ReportOutput, type ReportSettings } from './settings';
@@ -31,10 +35,13 @@ export async function deliverCompletedTask(
 	itemIndex?: number,
 ): Promise<INodeExecutionData[]> {
 	const settings = readReportSettings(output, options);
+	const kind = taskKindOf(task.task_type);
 	let items: INodeExecutionData[];
 	try {
-		if (output === 'rows') settings.fieldNamesById = await fetchFieldNamesById.call(context);
-		items = await deliverReport(context, task, settings);
+		if (output === 'rows' && kind === 'deliveryReport' && settings.rowFormat === 'enriched') {
+			settings.fieldNamesById = await fetchFieldNamesById.call(context);
+		}
+		items = await deliverReport(context, task, kind, settings);
 	} catch (error) {
 		throw reportFailure(context.getNode(), error, task, itemIndex);
 	}
@@ -52,6 +59,7 @@ export async function deliverCompletedTask(
 async function deliverReport(
 	context: ReportContext,
 	task: SelzyTask,
+	kind: TaskKind,
 	settings: ReportSettings,
 ): Promise<INodeExecutionData[]> {
 	if (!task.file_to_download) {
@@ -88,26 +96,48 @@ async function deliverReport(
 	);
 
 	if (settings.output === 'summary') {
-		const summary = await summarizeRecordBatches(batches);
+		const summary = await summarize(kind, batches);
 		log(`summarised ${summary.total} rows in ${Date.now() - started} ms`);
-		return [{ json: { ...taskJson, ...(summary as unknown as IDataObject), report: describeFile(meta, download) } }];
+		// What users came for first (n8n's table shows columns in this order), then the task and the file.
+		return [{ json: { ...summary, ...taskJson, report: describeFile(meta, download) } }];
 	}
 
 	const items: INodeExecutionData[] = [];
-	const rowBatches = shapeRowBatches(batches, {
-		fieldNamesById: settings.fieldNamesById,
-		groups: settings.statusGroups,
-		sendResults: settings.sendResults,
-		limit: settings.limit || undefined,
-		maxRowsHeld: settings.maxRowsHeld,
-		neutralizeFormulas: settings.neutralizeFormulas,
-	});
-	const compact = createRowCompactor();
-	for await (const rows of rowBatches) {
-		for (const row of rows) items.push({ json: compact(row) as unknown as IDataObject });
+	if (kind === 'deliveryReport' && settings.rowFormat === 'enriched') {
+		const compact = createRowCompactor();
+		for await (const rows of shapeRowBatches(batches, { ...rowBounds(settings), fieldNamesById: settings.fieldNamesById, groups: settings.statusGroups, sendResults: settings.sendResults })) {
+			for (const row of rows) items.push({ json: compact(row) as unknown as IDataObject });
+		}
+	} else {
+		const compact = createFileRowCompactor();
+		const selectFor = kind === 'deliveryReport' ? deliveryStatusFilter(settings) : undefined;
+		for await (const rows of shapeFileRowBatches(batches, { ...rowBounds(settings), selectFor })) {
+			for (const row of rows) items.push({ json: compact(row) });
+		}
 	}
 	log(`${items.length} rows kept from ${formatMegabytes(download.bytesRead())} in ${Date.now() - started} ms`);
 	return items;
+}
+
+async function summarize(kind: TaskKind, batches: AsyncIterable<string[][]>): Promise<IDataObject & { total: number }> {
+	if (kind === 'contactExport') return (await summarizeContactBatches(batches)) as IDataObject & { total: number };
+	if (kind === 'unknown') return await countRecordBatches(batches);
+	const { total, rates, byGroup, bySendResult } = await summarizeRecordBatches(batches);
+	return { total, rates: rates as unknown as IDataObject, byGroup, bySendResult };
+}
+
+function rowBounds(settings: ReportSettings): FileRowOptions {
+	return { limit: settings.limit || undefined, maxRowsHeld: settings.maxRowsHeld, neutralizeFormulas: settings.neutralizeFormulas };
+}
+
+/** Status Groups and Send Results on a delivery report read as in the file: a test on its send_result column. */
+function deliveryStatusFilter(settings: ReportSettings): FileRowOptions['selectFor'] {
+	if (settings.statusGroups.length === 0 && settings.sendResults.length === 0) return undefined;
+	const keep = createRowFilter({ groups: settings.statusGroups, sendResults: settings.sendResults });
+	return (header) => {
+		const column = resolveColumns(header).sendResult;
+		return (record) => keep(record[column] ?? '');
+	};
 }
 
 /** The task as users see it: the file link is kept, since it is what Task → Get Result would return too. */

@@ -7,9 +7,16 @@ import { downloadLimitsFrom } from '../transport/download';
 /** What a finished report becomes. */
 export type ReportOutput = 'file' | 'rows' | 'summary';
 
+/**
+ * Rows of a delivery report: `enriched` adds a readable status, status group, ISO time and the
+ * additional fields by name; `asInFile` keeps the file's own columns and values only.
+ */
+export type RowFormat = 'enriched' | 'asInFile';
+
 /** How a report is downloaded, read and returned; built from a node's options. */
 export interface ReportSettings {
 	output: ReportOutput;
+	rowFormat: RowFormat;
 	binaryPropertyName: string;
 	fileName: string;
 	statusGroups: StatusGroup[];
@@ -37,6 +44,7 @@ function wholeNumber(value: unknown, fallback: number, min: number): number {
 export function readReportSettings(output: ReportOutput, options: IDataObject): ReportSettings {
 	return {
 		output,
+		rowFormat: options.rowFormat === 'asInFile' ? 'asInFile' : 'enriched',
 		binaryPropertyName: String(options.binaryPropertyName || 'data'),
 		fileName: String(options.fileName ?? '').trim(),
 		statusGroups: (options.statusGroups as StatusGroup[] | undefined) ?? [],

@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { fetchCampaigns } from '../transport/catalog';
+import { fetchCampaigns, fetchLists } from '../transport/catalog';
 
 export async function searchCampaigns(
 	this: ILoadOptionsFunctions,
@@ -15,5 +15,16 @@ export async function searchCampaigns(
 			return { name: `${title} (#${campaign.id}${started})`, value: String(campaign.id) };
 		})
 		.filter((entry) => !needle || entry.name.toLowerCase().includes(needle));
+	return { results };
+}
+
+/** Contact lists by title, searchable by title or `#id`. */
+export async function searchLists(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const needle = filter?.trim().toLowerCase();
+	const lists = await fetchLists.call(this);
+	const results = lists
+		.map((list) => ({ name: `${list.title || 'Untitled list'} (#${list.id})`, value: String(list.id) }))
+		.filter((entry) => !needle || entry.name.toLowerCase().includes(needle))
+		.sort((a, b) => a.name.localeCompare(b.name));
 	return { results };
 }

@@ -50,3 +50,13 @@ export async function fetchCampaigns(this: Context, maxCampaigns = 1000): Promis
 			String(b.start_time ?? '').localeCompare(String(a.start_time ?? '')) || Number(b.id) - Number(a.id),
 	);
 }
+
+export interface SelzyList {
+	id: number | string;
+	title?: string;
+}
+
+export async function fetchLists(this: Context): Promise<SelzyList[]> {
+	const result = await selzyApiRequest.call(this, 'getLists');
+	return Array.isArray(result) ? (result as SelzyList[]) : [];
+}

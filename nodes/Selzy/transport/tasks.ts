@@ -19,6 +19,23 @@ export interface SelzyTask extends IDataObject {
 	file_to_download?: string;
 }
 
+/** `task_type` of the task kinds this package knows: Selzy names a task by the method that created it. */
+export const TASK_TYPES = { deliveryReport: 'getCampaignDeliveryStats', contactExport: 'exportContacts' } as const;
+
+export type TaskKind = keyof typeof TASK_TYPES | 'unknown';
+
+/**
+ * The kind of a task by its `task_type`. The exact spelling Selzy uses is not documented, so case
+ * and an `async/` prefix are ignored. A task without a type counts as a delivery report, which is
+ * what every such task was before contact exports existed.
+ */
+export function taskKindOf(taskType: unknown): TaskKind {
+	const name = String(taskType ?? '').trim().toLowerCase().replace(/^async\//, '');
+	if (name === '' || name === TASK_TYPES.deliveryReport.toLowerCase()) return 'deliveryReport';
+	if (name === TASK_TYPES.contactExport.toLowerCase()) return 'contactExport';
+	return 'unknown';
+}
+
 export const TASK_UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isTaskPending(task: SelzyTask): boolean {
