@@ -61,9 +61,9 @@ const properties: INodeProperties[] = [
 		name: 'fieldNames',
 		type: 'multiOptions',
 		typeOptions: { loadOptionsMethod: 'getContactFieldNames' },
-		default: DEFAULT_FIELD_NAMES,
+		default: ['email', 'email_status', 'phone', 'phone_status'],
 		description:
-			'Columns of the export, in this order: Selzy’s system fields and your own contact fields. Choose from the list, or specify names using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			'Columns of the export, in this order: Selzy’s system fields and your own contact fields (by name). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	{
 		displayName: 'Wait',
