@@ -171,3 +171,16 @@ describe('pickers', () => {
 		expect(values).toEqual(expect.arrayContaining(['phone_status', 'tags', 'Имя', 'Город', 'customer_id']));
 	});
 });
+
+describe('a damaged or expired export file', () => {
+	test('fails with the same clear errors as a report, naming the task', async () => {
+		const { sb } = env;
+		sb.fault({ kind: 'expired' });
+		const expired = await run(exportParams(2, { waitMode: 'poll', output: 'rows' }));
+		expect(expired.error.message).toMatch(/no longer valid|expired/i);
+		sb.fault({ kind: 'dropMidway' });
+		const dropped = await run(exportParams(2, { waitMode: 'poll', output: 'summary' }));
+		expect(dropped.error).toBeDefined();
+		expect(`${dropped.error.message} ${dropped.error.description}`).toContain(sb.tasks.at(-1).uuid);
+	});
+});

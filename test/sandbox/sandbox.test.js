@@ -330,3 +330,56 @@ test('close() ends sockets and timers so the process can exit', async () => {
 	expect(code).toBe(0);
 	expect(Date.now() - began).toBeLessThan(5000);
 });
+
+describe('contact exports', () => {
+	/** Starts an export and polls it to completion; returns the task result. */
+	async function finishedExport(params) {
+		const start = await call('async/exportContacts', params);
+		expect(start.json.result).toEqual({ task_uuid: expect.any(String), status: 'new' });
+		let result;
+		do result = (await call('async/getTaskResult', { task_uuid: start.json.result.task_uuid })).json.result;
+		while (result.status !== 'completed');
+		return result;
+	}
+
+	test('serve the requested columns of a list, parseable by an independent CSV parser, as the ground truth says', async () => {
+		const fieldNames = ['email', 'Город', 'Last order note', 'tags', 'phone_status'];
+		const result = await finishedExport({ list_id: 2, field_names: fieldNames });
+		expect(result.task_type).toBe('exportContacts');
+		const file = await request(result.file_to_download);
+		expect(file.headers['content-type']).toBe('text/csv; charset=utf-8');
+		const [header, ...records] = parse(file.body.toString('utf8'), { relax_column_count: false });
+		expect(header).toEqual(fieldNames);
+		const truth = sb.contactsTruth({ listId: 2, fieldNames });
+		expect(records.map((record) => Object.fromEntries(fieldNames.map((name, i) => [name, record[i]])))).toEqual(truth.rows);
+		expect(truth.total).toBe(1000);
+		expect(Object.keys(truth.byEmailStatus)).toEqual(expect.arrayContaining(['active', 'unsubscribed', 'blocked']));
+	});
+
+	test('filters are exact; unknown lists, fields and statuses are invalid_arg', async () => {
+		const result = await finishedExport({ list_id: 2, email_status: 'blocked', field_names: ['email', 'email_status'] });
+		const text = (await request(result.file_to_download)).body.toString('utf8');
+		const lines = text.trim().split('\n').slice(1);
+		expect(lines.length).toBe(sb.contactsTruth({ listId: 2, filters: { email_status: 'blocked' } }).total);
+		expect(lines.every((line) => line.endsWith(',blocked'))).toBe(true);
+		expect((await call('async/exportContacts', { list_id: 77 })).json).toEqual({ error: 'Argument &quot;list_id&quot;: list &quot;77&quot; not found', code: 'invalid_arg' });
+		expect((await call('async/exportContacts', { field_names: ['nope'] })).json.code).toBe('invalid_arg');
+		expect((await call('async/exportContacts', { field_names: 'email' })).json.code).toBe('invalid_arg');
+		expect((await call('async/exportContacts', { phone_status: 'sleepy' })).json.code).toBe('invalid_arg');
+	});
+
+	test('a big list streams chunked, and download faults apply to exports too', async () => {
+		sb.addList({ id: 50, size: 300000 });
+		const big = await finishedExport({ list_id: 50, field_names: ['email'] });
+		const file = await request(big.file_to_download);
+		expect(file.headers['content-length']).toBeUndefined();
+		expect(file.headers['transfer-encoding']).toBe('chunked');
+		expect(file.body.toString('utf8').split('\n').length).toBe(300002);
+
+		const small = await finishedExport({ list_id: 1 });
+		sb.fault({ kind: 'truncate' });
+		const cut = await request(small.file_to_download);
+		expect(cut.body.length).toBeLessThan(Number(cut.headers['content-length']));
+		expect((await call('getLists')).json.result).toEqual(expect.arrayContaining([{ id: 50, title: 'List 50' }]));
+	});
+});
