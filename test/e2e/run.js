@@ -607,7 +607,13 @@ async function contactExportScenario(env) {
 		30_000,
 		'the contact export to wait for the callback',
 	);
-	const execution = await client.waitForExecution(executionId, { timeoutMs: 60_000 });
+	// n8n 1.x saves a resumed execution's status before its data: read until the node's run is there.
+	let execution;
+	await waitUntil(
+		async () => h.nodeOutput((execution = await client.waitForExecution(executionId, { timeoutMs: 60_000 })), 'Selzy')?.length > 0,
+		20_000,
+		'the resumed contact export to be saved',
+	);
 	const [summary] = expectSuccess(execution);
 	const summaryTruth = sandbox.contactsTruth({ listId: 2 });
 	assert.equal(Object.keys(summary.json)[0], 'total', 'summary leads with the total');

@@ -105,7 +105,13 @@ async function deliverReport(
 	const items: INodeExecutionData[] = [];
 	if (kind === 'deliveryReport' && settings.rowFormat === 'enriched') {
 		const compact = createRowCompactor();
-		for await (const rows of shapeRowBatches(batches, { ...rowBounds(settings), fieldNamesById: settings.fieldNamesById, groups: settings.statusGroups, sendResults: settings.sendResults })) {
+		const enriched = shapeRowBatches(batches, {
+			...rowBounds(settings),
+			fieldNamesById: settings.fieldNamesById,
+			groups: settings.statusGroups,
+			sendResults: settings.sendResults,
+		});
+		for await (const rows of enriched) {
 			for (const row of rows) items.push({ json: compact(row) as unknown as IDataObject });
 		}
 	} else {
@@ -120,7 +126,7 @@ async function deliverReport(
 }
 
 async function summarize(kind: TaskKind, batches: AsyncIterable<string[][]>): Promise<IDataObject & { total: number }> {
-	if (kind === 'contactExport') return (await summarizeContactBatches(batches)) as IDataObject & { total: number };
+	if (kind === 'contactExport') return { ...(await summarizeContactBatches(batches)) };
 	if (kind === 'unknown') return await countRecordBatches(batches);
 	const { total, rates, byGroup, bySendResult } = await summarizeRecordBatches(batches);
 	return { total, rates: rates as unknown as IDataObject, byGroup, bySendResult };

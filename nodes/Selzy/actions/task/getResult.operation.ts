@@ -15,7 +15,8 @@ const properties: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'ff719cf2-0d4b-4b34-9b2f-4c2ea7f3b2a1',
-		description: 'The task_uuid returned by Campaign → Get Delivery Report or received by a Selzy Trigger',
+		description:
+			'The task_uuid returned by Campaign → Get Delivery Report or Contact → Export, or received by a Selzy Trigger. The result is shaped by the task’s type.',
 	},
 	{
 		displayName: 'Wait',
