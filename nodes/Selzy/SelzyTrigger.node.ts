@@ -18,7 +18,7 @@ export class SelzyTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "On report ready: " + $parameter["output"] }}',
-		description: 'Starts the workflow when Selzy calls back with a finished report task',
+		description: 'Starts the workflow when Selzy calls back with a finished delivery report or contact export',
 		defaults: { name: 'Selzy Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
