@@ -7,6 +7,7 @@ import type { ReportOutput } from '../../delivery/settings';
 import { finishWaiting, pollSettingsFrom } from '../polling';
 import { selzyApiRequest } from '../../transport/request';
 import { TASK_TYPES, type SelzyTask } from '../../transport/tasks';
+import type { TaskJob } from '../taskRun';
 import { callbackTarget, parkUntilCallback } from '../../callback/resume';
 
 /** As for reports: a callback that came while the execution still ran would be refused by n8n. */
@@ -202,10 +203,46 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!outcome.task.file_to_download) {
 		return [{ json: { ...taskJson, ...outcome.task, ready: false }, pairedItem: { item: itemIndex } }];
 	}
-	const output = this.getNodeParameter('output', itemIndex, 'rows') as ReportOutput;
+	return await deliverExport(this, outcome.task, options, itemIndex);
+}
+
+/**
+ * Poll Until Ready and Don't Wait as a job of a run of many items (actions/taskRun.ts): the
+ * export is started, checked together with the other items' tasks, and delivered when ready.
+ */
+export async function prepareJob(this: IExecuteFunctions, itemIndex: number): Promise<TaskJob> {
+	const request = readExportRequest(this, itemIndex);
+	const asTool = this.getNode().type.endsWith('Tool');
+	const poll = pollSettingsFrom(request.options, itemIndex, asTool ? TOOL_WAIT_MS : undefined);
+	let taskJson: IDataObject = {};
+	const pairedItem = { item: itemIndex };
+	return {
+		itemIndex,
+		start: async (signal) => {
+			taskJson = await startExport(this, request, undefined, itemIndex, signal);
+			return { ...taskJson, task_uuid: String(taskJson.task_uuid), status: String(taskJson.status) };
+		},
+		waitUntilReady: request.waitMode !== 'none',
+		timeoutMs: poll.timeoutMs,
+		firstCheckMs: poll.firstDelayMs,
+		stillPending: asTool ? (task) => [{ json: { ...taskJson, ...task, ready: false }, pairedItem }] : undefined,
+		finish: async (task) => {
+			if (request.waitMode === 'none') return [{ json: taskJson, pairedItem }];
+			return await deliverExport(this, task, request.options, itemIndex);
+		},
+	};
+}
+
+async function deliverExport(
+	context: IExecuteFunctions,
+	completed: SelzyTask,
+	options: IDataObject,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const output = context.getNodeParameter('output', itemIndex, 'rows') as ReportOutput;
 	// The task is ours: if Selzy's answer names no type, it is still a contact export.
-	const task: SelzyTask = { ...outcome.task, task_type: outcome.task.task_type || TASK_TYPES.contactExport };
-	return await deliverCompletedTask(this, task, output, options, itemIndex);
+	const task: SelzyTask = { ...completed, task_type: completed.task_type || TASK_TYPES.contactExport };
+	return await deliverCompletedTask(context, task, output, options, itemIndex);
 }
 
 /** The item's parameters, checked before anything is sent to Selzy. */
@@ -239,6 +276,7 @@ async function startExport(
 	request: ExportRequest,
 	callbackUrl: string | undefined,
 	itemIndex: number,
+	signal?: AbortSignal,
 ): Promise<IDataObject> {
 	const params: IDataObject = {};
 	if (request.listId) params.list_id = request.listId;
@@ -253,6 +291,7 @@ async function startExport(
 	const started = (await selzyApiRequest.call(context, 'async/exportContacts', params, {
 		startsWork: true,
 		itemIndex,
+		signal,
 	})) as IDataObject;
 	const taskUuid = String(started?.task_uuid ?? '');
 	if (!taskUuid) {
