@@ -12,6 +12,7 @@ const path = require('node:path');
 
 const h = require('../tooling');
 const { createSandbox } = require('../sandbox/server');
+const { loadExample } = require('../../scripts/examples');
 
 const OWNER = { email: 'e2e-owner@example.com', password: 'E2e-Owner-Passw0rd', firstName: 'E2E', lastName: 'Owner' };
 const TRIGGER_TOKEN = 'e2e-shared-secret';
@@ -620,7 +621,16 @@ async function contactExportScenario(env) {
 	assert.equal(summary.json.total, summaryTruth.total, 'callback: summary total');
 	assert.deepEqual(summary.json.byEmailStatus, summaryTruth.byEmailStatus, 'callback: counts per email status');
 	assert.equal(summary.json.task_type, 'exportContacts', 'callback: the task is a contact export');
-	return `${polled.length} rows polled, ${triggered.length} by the trigger, summary of ${summary.json.total} after a callback`;
+
+	// The example workflow: every contact of the account into a spreadsheet file.
+	sandbox.configure({ readyAfterPolls: 1, readyAfterMs: null });
+	const example = await client.createWorkflow(loadExample('contacts-to-spreadsheet.json', env.good));
+	const exampleRun = await client.waitForExecution(await client.runManually(example.id, 'When clicking ‘Execute workflow’'), { timeoutMs: 60_000 });
+	const exported = expectSuccess(exampleRun, 'Export contacts');
+	assert.equal(exported.length, sandbox.contactsTruth({}).total, 'example: one item per contact');
+	const [sheet] = expectSuccess(exampleRun, 'Spreadsheet');
+	assert.equal(sheet.binary?.data?.fileName, 'selzy-contacts.xlsx', 'example: the spreadsheet file');
+	return `${polled.length} rows polled, ${triggered.length} by the trigger, summary of ${summary.json.total} after a callback, example ${exported.length} contacts → xlsx`;
 }
 
 function assertKeysNotInLog(env) {
