@@ -37,7 +37,7 @@ export class Selzy implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle:
-			'={{ {getResult: "Get task result", export: "Export contacts"}[$parameter["operation"]] || "Get delivery report" }}',
+			'={{ $parameter["operation"] === "getResult" ? "Get task result" : $parameter["operation"] === "export" ? "Export contacts" : "Get delivery report" }}',
 		description:
 			'Get Selzy campaign delivery reports and contact exports as a file, one item per row or a summary. As a tool it waits at most one minute and otherwise returns the task ID to ask again with Task → Get Result.',
 		defaults: { name: 'Selzy' },
