@@ -153,6 +153,31 @@ describe('Contact → Export', () => {
 	});
 });
 
+describe('Contact → Export with several items', () => {
+	test('exports every item’s list in one run, output in input order and paired with its item', async () => {
+		const { sb } = env;
+		const lists = [3, 1, 2, 3];
+		const inputItems = lists.map((list) => ({ json: { list } }));
+		const { status, output } = await run(
+			exportParams('={{ $json.list }}', { waitMode: 'poll', output: 'summary', options: { pollInterval: 0.2 } }),
+			{ inputItems },
+		);
+		expect(status).toBe('success');
+		expect(output[0].map((item) => [item.pairedItem.item, item.json.total])).toEqual(
+			lists.map((list, index) => [index, sb.contactsTruth({ listId: list }).total]),
+		);
+		// One export per item, each asked once.
+		expect(apiCalls(sb, 'async/exportContacts').map((call) => call.params.list_id)).toEqual(expect.arrayContaining(['1', '2', '3']));
+		expect(sb.tasks).toHaveLength(4);
+	});
+
+	test('Until Selzy Notifies refuses several items before asking Selzy anything', async () => {
+		const { error } = await run(exportParams(2, { waitMode: 'callback' }), { inputItems: [{ json: {} }, { json: {} }] });
+		expect(error.message).toMatch(/one export per execution, but this node received 2 items/);
+		expect(apiCalls(env.sb, 'async/exportContacts')).toHaveLength(0);
+	});
+});
+
 describe('pickers', () => {
 	test('the list picker shows every list, searchable by title or number', async () => {
 		const { harness } = env;

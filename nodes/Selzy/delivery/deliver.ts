@@ -25,7 +25,7 @@ import { readReportSettings, type ReportOutput, type ReportSettings } from './se
 /**
  * Delivers a completed task as `output`, with the report options of the node (`options`):
  * the one way every node and callback turns a finished task into items. With `itemIndex`, the
- * items are paired with that input item and errors name it.
+ * items are paired with that input item and errors name it; `signal` ends the download early.
  */
 export async function deliverCompletedTask(
 	context: ReportContext,
@@ -33,6 +33,7 @@ export async function deliverCompletedTask(
 	output: ReportOutput,
 	options: IDataObject,
 	itemIndex?: number,
+	signal?: AbortSignal,
 ): Promise<INodeExecutionData[]> {
 	const settings = readReportSettings(output, options);
 	const kind = taskKindOf(task.task_type);
@@ -41,7 +42,7 @@ export async function deliverCompletedTask(
 		if (output === 'rows' && kind === 'deliveryReport' && settings.rowFormat === 'enriched') {
 			settings.fieldNamesById = await fetchFieldNamesById.call(context);
 		}
-		items = await deliverReport(context, task, kind, settings);
+		items = await deliverReport(context, task, kind, settings, signal);
 	} catch (error) {
 		throw reportFailure(context.getNode(), error, task, itemIndex);
 	}
@@ -61,6 +62,7 @@ async function deliverReport(
 	task: SelzyTask,
 	kind: TaskKind,
 	settings: ReportSettings,
+	signal?: AbortSignal,
 ): Promise<INodeExecutionData[]> {
 	if (!task.file_to_download) {
 		throw new Error(`Task ${task.task_uuid} is ${task.status} and has no file to download yet`);
@@ -71,6 +73,7 @@ async function deliverReport(
 		stallTimeoutMs: settings.stallTimeoutMs,
 		maxBytes: settings.maxDownloadBytes,
 		timeLimitMs: settings.downloadTimeLimitMs,
+		signal,
 		onProgress: (bytes) => log(`${formatMegabytes(bytes)} downloaded`),
 	});
 	const taskJson = publicTask(task);

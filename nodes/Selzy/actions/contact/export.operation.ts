@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { reportOptionFields } from '../common.descriptions';
+import { reportOptionFields, waitingOptionFields } from '../common.descriptions';
 import { deliverCompletedTask } from '../../delivery/deliver';
 import type { ReportOutput } from '../../delivery/settings';
-import { finishWaiting, pollSettingsFrom } from '../polling';
-import { selzyApiRequest } from '../../transport/request';
-import { TASK_TYPES, type SelzyTask } from '../../transport/tasks';
+import { callsPerMinuteFrom, pollSettingsFrom } from '../polling';
+import { selzyApiRequest, type SelzyCallOptions } from '../../transport/request';
+import { pollTask, TASK_TYPES, type SelzyTask } from '../../transport/tasks';
 import type { TaskJob } from '../taskRun';
 import { callbackTarget, parkUntilCallback } from '../../callback/resume';
 
@@ -149,22 +149,7 @@ const properties: INodeProperties[] = [
 				description:
 					'Until Selzy Notifies: how long the node checks the task itself before the execution waits for the callback',
 			},
-			{
-				displayName: 'Poll Interval (Seconds)',
-				name: 'pollInterval',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 5,
-				description: 'First wait between status checks; it grows by half each time up to one minute',
-			},
-			{
-				displayName: 'Timeout (Minutes)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 30,
-				description: 'Give up waiting after this long. The error names the task ID so the export can be fetched later with Task → Get Result.',
-			},
+			...waitingOptionFields,
 			...reportOptionFields.filter((field) => CONTACT_OPTION_NAMES.has(field.name)),
 		],
 	},
@@ -181,54 +166,57 @@ interface ExportRequest {
 	options: IDataObject;
 }
 
+/** Until Selzy Notifies: one export per execution, which parks until Selzy calls back. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const request = readExportRequest(this, itemIndex);
-	const { options, waitMode } = request;
-	const asTool = this.getNode().type.endsWith('Tool');
-	const callbackMode = waitMode === 'callback' && !asTool;
-	if (callbackMode) checkOneItemPerExecution(this, itemIndex);
-	const callback = callbackMode ? await callbackTarget(this, itemIndex) : undefined;
+	const { options } = request;
+	checkOneItemPerExecution(this, itemIndex);
+	const callback = await callbackTarget(this, itemIndex);
 
-	const taskJson = await startExport(this, request, callback?.notifyUrl, itemIndex);
-	if (waitMode === 'none') return [{ json: taskJson, pairedItem: { item: itemIndex } }];
-
+	const taskJson = await startExport(this, request, callback.notifyUrl, itemIndex);
 	const graceMs = Math.max(1, Number(options.callbackGrace ?? DEFAULT_CALLBACK_GRACE_SECONDS)) * 1000;
-	const poll = pollSettingsFrom(options, itemIndex, asTool ? TOOL_WAIT_MS : callbackMode ? graceMs : undefined);
-	const outcome = await finishWaiting.call(this, String(taskJson.task_uuid), poll, asTool || callbackMode);
-	if (!outcome.task.file_to_download && callback) {
+	const poll = pollSettingsFrom(options, itemIndex, graceMs);
+	// Quick exports are fetched here; a task still pending after the check waits for the callback.
+	const outcome = await pollTask.call(this, String(taskJson.task_uuid), poll);
+	if (!outcome.task.file_to_download) {
 		const fullTimeout = pollSettingsFrom(options, itemIndex).timeoutMs;
 		await parkUntilCallback(this, itemIndex, taskJson, callback.secretDigest, Math.max(60_000, fullTimeout - poll.timeoutMs));
 		return this.getInputData().map((item, index) => ({ json: item.json, pairedItem: { item: index } }));
-	}
-	if (!outcome.task.file_to_download) {
-		return [{ json: { ...taskJson, ...outcome.task, ready: false }, pairedItem: { item: itemIndex } }];
 	}
 	return await deliverExport(this, outcome.task, options, itemIndex);
 }
 
 /**
- * Poll Until Ready and Don't Wait as a job of a run of many items (actions/taskRun.ts): the
+ * Poll Until Ready and Don't Wait as a job of the run of all input items (actions/taskRun.ts): the
  * export is started, checked together with the other items' tasks, and delivered when ready.
+ * Until Selzy Notifies runs the item on its own (`execute`), since it parks the execution.
  */
-export async function prepareJob(this: IExecuteFunctions, itemIndex: number): Promise<TaskJob> {
+export async function prepareJob(this: IExecuteFunctions, itemIndex: number): Promise<TaskJob | undefined> {
 	const request = readExportRequest(this, itemIndex);
+	const { options, waitMode } = request;
 	const asTool = this.getNode().type.endsWith('Tool');
-	const poll = pollSettingsFrom(request.options, itemIndex, asTool ? TOOL_WAIT_MS : undefined);
-	let taskJson: IDataObject = {};
+	if (waitMode === 'callback' && !asTool) return undefined;
+
+	const poll = pollSettingsFrom(options, itemIndex, asTool ? TOOL_WAIT_MS : undefined);
+	const callsPerMinute = callsPerMinuteFrom(options);
 	const pairedItem = { item: itemIndex };
+	let taskJson: IDataObject = {};
 	return {
 		itemIndex,
-		start: async (signal) => {
-			taskJson = await startExport(this, request, undefined, itemIndex, signal);
-			return { ...taskJson, task_uuid: String(taskJson.task_uuid), status: String(taskJson.status) };
-		},
-		waitUntilReady: request.waitMode !== 'none',
+		startChecksStatus: false,
+		waitUntilReady: waitMode !== 'none',
 		timeoutMs: poll.timeoutMs,
 		firstCheckMs: poll.firstDelayMs,
+		start: async (signal) => {
+			taskJson = await startExport(this, request, undefined, itemIndex, { signal, callsPerMinute });
+			return { task_uuid: String(taskJson.task_uuid), status: String(taskJson.status) };
+		},
+		// A tool returns the pending task for the agent to ask again later.
 		stillPending: asTool ? (task) => [{ json: { ...taskJson, ...task, ready: false }, pairedItem }] : undefined,
-		finish: async (task) => {
-			if (request.waitMode === 'none') return [{ json: taskJson, pairedItem }];
-			return await deliverExport(this, task, request.options, itemIndex);
+		finish: async (task, signal) => {
+			if (waitMode === 'none') return [{ json: taskJson, pairedItem }];
+			if (!task.file_to_download) return [{ json: { ...taskJson, ...task, ready: false }, pairedItem }];
+			return await deliverExport(this, task, options, itemIndex, signal);
 		},
 	};
 }
@@ -238,11 +226,12 @@ async function deliverExport(
 	completed: SelzyTask,
 	options: IDataObject,
 	itemIndex: number,
+	signal?: AbortSignal,
 ): Promise<INodeExecutionData[]> {
 	const output = context.getNodeParameter('output', itemIndex, 'rows') as ReportOutput;
 	// The task is ours: if Selzy's answer names no type, it is still a contact export.
 	const task: SelzyTask = { ...completed, task_type: completed.task_type || TASK_TYPES.contactExport };
-	return await deliverCompletedTask(context, task, output, options, itemIndex);
+	return await deliverCompletedTask(context, task, output, options, itemIndex, signal);
 }
 
 /** The item's parameters, checked before anything is sent to Selzy. */
@@ -276,7 +265,7 @@ async function startExport(
 	request: ExportRequest,
 	callbackUrl: string | undefined,
 	itemIndex: number,
-	signal?: AbortSignal,
+	call: Pick<SelzyCallOptions, 'signal' | 'callsPerMinute'> = {},
 ): Promise<IDataObject> {
 	const params: IDataObject = {};
 	if (request.listId) params.list_id = request.listId;
@@ -291,7 +280,7 @@ async function startExport(
 	const started = (await selzyApiRequest.call(context, 'async/exportContacts', params, {
 		startsWork: true,
 		itemIndex,
-		signal,
+		...call,
 	})) as IDataObject;
 	const taskUuid = String(started?.task_uuid ?? '');
 	if (!taskUuid) {
