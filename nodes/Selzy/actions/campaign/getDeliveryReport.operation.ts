@@ -4,6 +4,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { reportOptionFields, reportOutputProperty } from '../common.descriptions';
 import { deliverCompletedTask } from '../../delivery/deliver';
+import { completedToolAnswer, runsAsTool, taskToolAnswer } from '../../delivery/toolAnswer';
 import { finishWaiting, pollSettingsFrom } from '../polling';
 import { selzyApiRequest } from '../../transport/request';
 import type { ReportOutput } from '../../delivery/settings';
@@ -164,7 +165,7 @@ const TOOL_WAIT_MS = 60_000;
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const request = readReportRequest(this, itemIndex);
 	const { options, waitMode } = request;
-	const asTool = this.getNode().type.endsWith('Tool');
+	const asTool = runsAsTool(this);
 	const callbackMode = waitMode === 'callback' && !asTool;
 	if (callbackMode) checkCallbackMode(this, options, itemIndex);
 	const callback = callbackMode ? await callbackTarget(this, itemIndex) : undefined;
@@ -172,7 +173,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const requestedAt = formatSelzyUtc(DateTime.utc());
 	const taskJson = await startReport(this, request, callback?.notifyUrl, itemIndex);
 	const taskUuid = String(taskJson.task_uuid);
-	if (waitMode === 'none') return [{ json: taskJson, pairedItem: { item: itemIndex } }];
+	if (waitMode === 'none') {
+		return asTool ? taskToolAnswer(taskJson as SelzyTask, itemIndex) : [{ json: taskJson, pairedItem: { item: itemIndex } }];
+	}
 
 	const graceMs = Math.max(1, Number(options.callbackGrace ?? DEFAULT_CALLBACK_GRACE_SECONDS)) * 1000;
 	const poll = pollSettingsFrom(options, itemIndex, asTool ? TOOL_WAIT_MS : callbackMode ? graceMs : undefined);
@@ -183,12 +186,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		return this.getInputData().map((item, index) => ({ json: item.json, pairedItem: { item: index } }));
 	}
 	if (!outcome.task.file_to_download) {
-		return [{ json: { ...taskJson, ...outcome.task, ready: false }, pairedItem: { item: itemIndex } }];
+		const pending = { ...taskJson, ...outcome.task };
+		return asTool ? taskToolAnswer(pending, itemIndex) : [{ json: { ...pending, ready: false }, pairedItem: { item: itemIndex } }];
 	}
 
 	const output = this.getNodeParameter('output', itemIndex, 'summary') as ReportOutput;
 	const task = { ...outcome.task, campaign_id: taskJson.campaign_id };
-	const items = await deliverCompletedTask(this, task, output, options, itemIndex);
+	const items = asTool
+		? await completedToolAnswer(this, task, output, options, itemIndex)
+		: await deliverCompletedTask(this, task, output, options, itemIndex);
 	if (options.sinceLastRun) rememberReport(this, request.campaignId, requestedAt);
 	return items;
 }

@@ -4,6 +4,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import { reportOptionFields, reportOutputProperty } from '../common.descriptions';
 import type { ReportOutput } from '../../delivery/settings';
 import { deliverCompletedTask } from '../../delivery/deliver';
+import { completedToolAnswer, runsAsTool, taskToolAnswer } from '../../delivery/toolAnswer';
 import { finishWaiting, pollSettingsFrom } from '../polling';
 import { getTaskResult, isTaskCompleted, TASK_UUID_PATTERN } from '../../transport/tasks';
 
@@ -86,8 +87,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			? (await finishWaiting.call(this, taskUuid, pollSettingsFrom(options, itemIndex), false)).task
 			: await getTaskResult.call(this, taskUuid, { itemIndex });
 
+	const asTool = runsAsTool(this);
 	if (output === 'status' || !isTaskCompleted(task) || !task.file_to_download) {
+		if (asTool) return taskToolAnswer(task, itemIndex);
 		return [{ json: { ...task, ready: isTaskCompleted(task) && Boolean(task.file_to_download) }, pairedItem: { item: itemIndex } }];
 	}
-	return await deliverCompletedTask(this, task, output as ReportOutput, options, itemIndex);
+	return asTool
+		? await completedToolAnswer(this, task, output as ReportOutput, options, itemIndex)
+		: await deliverCompletedTask(this, task, output as ReportOutput, options, itemIndex);
 }
