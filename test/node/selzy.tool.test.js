@@ -10,6 +10,11 @@ const env = useSelzy();
 const runTool = (parameters) => env.harness.runExecute(SelzyTool, { parameters });
 /** What the agent hands the model. */
 const answerText = (output) => JSON.stringify(jsonOf(output[0]));
+/** Campaign → Get Delivery Report with the campaign as the model fills it in (an expression). */
+const reportByExpression = (written, rest) => ({
+	...reportParams(0, rest),
+	campaignId: { __rl: true, mode: 'id', value: `={{ ${JSON.stringify(written)} }}` },
+});
 
 function groupCount(truth, group) {
 	return Object.entries(truth.bySendResult)
@@ -119,5 +124,24 @@ describe('Selzy as an AI agent’s tool', () => {
 		const taskUuid = await startTask(env.sb, 1002);
 		const { output } = await runTool(taskParams(taskUuid, { output: 'rows', options: { maxRows: 3 } }));
 		expect(jsonOf(output[0])[0]).toMatchObject({ task_uuid: taskUuid, total_rows: 1000, returned_rows: 3 });
+	});
+
+	test('a campaign named by its subject, as a model knows it, is found in the campaign list', async () => {
+		const { status, output } = await runTool(reportByExpression('новинки АПРЕЛЯ', { waitMode: 'poll' }));
+		expect(status).toBe('success');
+		expect(jsonOf(output[0])[0]).toMatchObject({ campaign_id: 1002, total: 1000 });
+		expect(env.sb.tasks[0].params.campaign_id).toBe('1002');
+		const partly = await runTool(reportByExpression('spring sale', { waitMode: 'poll' }));
+		expect(jsonOf(partly.output[0])[0]).toMatchObject({ campaign_id: 1001, total: 25 });
+	});
+
+	test('a name that fits no campaign, or several, is an error listing campaigns with their IDs', async () => {
+		const none = await runTool(reportByExpression('Black Friday', { waitMode: 'poll' }));
+		expect(none.status).toBe('error');
+		expect(none.error.message).toBe('Campaign: no campaign is named "Black Friday"; give a numeric campaign ID');
+		expect(none.error.description).toContain('"Spring sale: 25 friends" (ID 1001');
+		const several = await runTool(reportByExpression('s', { waitMode: 'poll' }));
+		expect(several.error.message).toMatch(/^Campaign: "s" matches \d+ campaigns; give the numeric ID of one$/);
+		expect(env.sb.tasks).toHaveLength(0);
 	});
 });

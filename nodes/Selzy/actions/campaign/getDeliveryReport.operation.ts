@@ -11,6 +11,7 @@ import type { ReportOutput } from '../../delivery/settings';
 import type { SelzyTask } from '../../transport/tasks';
 import { formatSelzyUtc, toSelzyUtc, type IncrementalState } from './changedSince';
 import { callbackTarget, parkUntilCallback } from '../../callback/resume';
+import { resolveCampaignId } from './campaignId';
 
 /**
  * Callback mode polls in-process first: a callback that came while the execution still ran would
@@ -163,7 +164,7 @@ export const description = updateDisplayOptions(
 const TOOL_WAIT_MS = 60_000;
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const request = readReportRequest(this, itemIndex);
+	const request = await readReportRequest(this, itemIndex);
 	const { options, waitMode } = request;
 	const asTool = runsAsTool(this);
 	const callbackMode = waitMode === 'callback' && !asTool;
@@ -206,22 +207,16 @@ interface ReportRequest {
 	options: IDataObject;
 }
 
-/** The item's parameters, checked before anything is sent to Selzy. */
-function readReportRequest(context: IExecuteFunctions, itemIndex: number): ReportRequest {
-	const campaignId = String(
-		context.getNodeParameter('campaignId', itemIndex, '', { extractValue: true }) ?? '',
-	).trim();
+/** The item's parameters, checked before a report is requested. */
+async function readReportRequest(context: IExecuteFunctions, itemIndex: number): Promise<ReportRequest> {
+	const written = String(context.getNodeParameter('campaignId', itemIndex, '', { extractValue: true }) ?? '');
 	const waitMode = context.getNodeParameter('waitMode', itemIndex, 'poll') as string;
 	const notifyUrl = String(context.getNodeParameter('notifyUrl', itemIndex, '')).trim();
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	if (!/^\d+$/.test(campaignId)) {
-		throw new NodeOperationError(context.getNode(), 'Campaign: choose a campaign from the list or enter its numeric ID', {
-			itemIndex,
-		});
-	}
 	if (notifyUrl && !/^https?:\/\/[^\s]+$/i.test(notifyUrl)) {
 		throw new NodeOperationError(context.getNode(), 'Notify URL must be an http(s) address', { itemIndex });
 	}
+	const campaignId = await resolveCampaignId(context, written, itemIndex);
 	return { campaignId, waitMode, notifyUrl, options };
 }
 

@@ -1,0 +1,203 @@
+'use strict';
+// E2E scenario: Manual Trigger → AI Agent → OpenAI Chat Model (Base URL: a scripted model on
+// loopback) → two Selzy tools against the sandbox. The model asks for a campaign's summary, then
+// its hard bounces, then a task still pending, and answers with the numbers it was given.
+
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+
+const h = require('../tooling');
+const { startScriptedModel } = require('../tooling/scripted-model');
+
+const REPORT_TOOL = 'Selzy delivery report';
+const TASK_TOOL = 'Selzy task result';
+const CAMPAIGN = 1002;
+/** Selzy's permanent failures (its documentation of send_result codes). */
+const HARD_BOUNCE_CODES = ['err_user_unknown', 'err_user_inactive', 'err_domain_inactive', 'err_dest_invalid', 'err_not_available'];
+/** n8n names a tool after its node, with anything but letters, digits, _ and - as _. */
+const toolNameOf = (nodeName) => nodeName.replace(/[^a-zA-Z0-9_-]+/g, '_');
+
+/** The tool parameters as a user sets them: fixed choices, and what the model fills in ($fromAI). */
+const reportToolParameters = {
+	resource: 'campaign',
+	operation: 'getDeliveryReport',
+	campaignId: {
+		__rl: true,
+		mode: 'id',
+		value: "={{ $fromAI('campaign_id', 'Numeric ID of the Selzy campaign', 'string') }}",
+	},
+	waitMode: 'poll',
+	output: "={{ $fromAI('output', 'summary for totals and rates, rows for recipients', 'string', 'summary') }}",
+	options: {
+		statusGroups:
+			"={{ $fromAI('status_groups', 'Rows only: comma-separated groups such as hard_bounce, soft_bounce, unsubscribed, spam; empty for all', 'string', '') }}",
+	},
+};
+
+const taskToolParameters = {
+	resource: 'task',
+	operation: 'getResult',
+	taskUuid: "={{ $fromAI('task_uuid', 'The task_uuid of an earlier report request', 'string') }}",
+	waitMode: 'none',
+	output: 'summary',
+};
+
+function agentWorkflow(name, prompt, { selzyCredential, openAiCredential, major }) {
+	const node = (nodeName, type, typeVersion, position, parameters, credentials) => ({
+		id: crypto.randomUUID(),
+		name: nodeName,
+		type,
+		typeVersion,
+		position,
+		parameters,
+		...(credentials ? { credentials } : {}),
+	});
+	const selzy = { selzyApi: { id: selzyCredential.id, name: selzyCredential.name } };
+	return {
+		name,
+		nodes: [
+			node('Manual Trigger', 'n8n-nodes-base.manualTrigger', 1, [0, 0], {}),
+			node('AI Agent', '@n8n/n8n-nodes-langchain.agent', major >= 2 ? 3.1 : 3, [240, 0], {
+				promptType: 'define',
+				text: prompt,
+				options: {},
+			}),
+			node(
+				'OpenAI Chat Model',
+				'@n8n/n8n-nodes-langchain.lmChatOpenAi',
+				1.3,
+				[120, 240],
+				{ model: { __rl: true, mode: 'id', value: 'scripted' }, options: {} },
+				{ openAiApi: { id: openAiCredential.id, name: openAiCredential.name } },
+			),
+			node(REPORT_TOOL, 'n8n-nodes-selzy.selzyTool', 1, [320, 240], reportToolParameters, selzy),
+			node(TASK_TOOL, 'n8n-nodes-selzy.selzyTool', 1, [480, 240], taskToolParameters, selzy),
+		],
+		connections: {
+			'Manual Trigger': { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
+			'OpenAI Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
+			[REPORT_TOOL]: { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
+			[TASK_TOOL]: { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
+		},
+	};
+}
+
+/** What a model would do with the prompt: three tool calls, then an answer from their results. */
+function modelScript(turn) {
+	const tool = (nodeName) => {
+		const found = turn.tools.find((candidate) => candidate.name === toolNameOf(nodeName));
+		if (!found) throw new Error(`no tool for ${nodeName} among ${turn.tools.map((t) => t.name).join(', ')}`);
+		return found.name;
+	};
+	const campaignId = /campaign (\d+)/.exec(turn.userText)[1];
+	const taskUuid = /task ([0-9a-f-]{36})/.exec(turn.userText)[1];
+	const [summary, bounces, pending] = turn.toolOutputs.map((call) => (Array.isArray(call.output) ? call.output[0] : call.output));
+	switch (turn.toolOutputs.length) {
+		case 0:
+			return { call: { name: tool(REPORT_TOOL), arguments: { campaign_id: campaignId } } };
+		case 1:
+			return { call: { name: tool(REPORT_TOOL), arguments: { campaign_id: campaignId, output: 'rows', status_groups: 'hard_bounce' } } };
+		case 2:
+			return { call: { name: tool(TASK_TOOL), arguments: { task_uuid: taskUuid } } };
+		default:
+			return {
+				text:
+					`Campaign ${campaignId} reached ${summary.total} recipients with a delivery rate of ${(summary.rates.delivery * 100).toFixed(1)}%. ` +
+					`It had ${bounces.total_rows} hard bounces, for example ${bounces.rows.map((row) => row.email).slice(0, 3).join(', ')}. ` +
+					`The report of task ${pending.task_uuid} is ${pending.ready ? 'ready' : 'not ready yet'}.`,
+			};
+	}
+}
+
+const scenario = {
+	id: 'k',
+	name: 'AI Agent with a scripted chat model uses the Selzy tool: summary, hard bounces, a pending task',
+	async run(env) {
+		const { client, sandbox } = env;
+		sandbox.configure({ readyAfterPolls: 1, readyAfterMs: null });
+		const nodeTypes = new Set((await client.nodeTypes()).map((type) => type.name));
+		for (const needed of ['n8n-nodes-selzy.selzyTool', '@n8n/n8n-nodes-langchain.agent', '@n8n/n8n-nodes-langchain.lmChatOpenAi']) {
+			assert.ok(nodeTypes.has(needed), `n8n offers no ${needed}`);
+		}
+		// A task Selzy keeps preparing: started by hand, never polled to completion.
+		sandbox.configure({ readyAfterPolls: null, readyAfterMs: null });
+		const pendingTask = await startTask(sandbox, CAMPAIGN);
+		sandbox.configure({ readyAfterPolls: 1, readyAfterMs: null });
+
+		const model = await startScriptedModel(modelScript);
+		try {
+			const openAiCredential = await client.createCredential({
+				name: 'Scripted model',
+				type: 'openAiApi',
+				data: { apiKey: 'sk-scripted', url: model.url },
+			});
+			const prompt = `How did campaign ${CAMPAIGN} do? List its hard bounces. Is the report of task ${pendingTask} ready?`;
+			const workflow = await client.createWorkflow(
+				agentWorkflow('e2e k: agent tool', prompt, { selzyCredential: env.good, openAiCredential, major: await client.major() }),
+			);
+			const executionId = await client.runManually(workflow.id);
+			const execution = await client.waitForExecution(executionId, { timeoutMs: 180_000 });
+			const modelErrors = model.exchanges.filter((exchange) => exchange.error);
+			assert.deepEqual(modelErrors, [], 'the scripted model failed');
+			if (execution.status !== 'success') {
+				const error = execution.data?.resultData?.error;
+				throw new Error(`execution ${execution.id} ended ${execution.status}: ${error?.message ?? ''} ${error?.description ?? ''}`);
+			}
+			return checkRun(env, execution, model, pendingTask);
+		} finally {
+			await model.close();
+		}
+	},
+};
+
+function checkRun(env, execution, model, pendingTask) {
+	const truth = env.sandbox.groundTruth({ campaignId: CAMPAIGN });
+	const hardBounces = HARD_BOUNCE_CODES.reduce((sum, code) => sum + (truth.bySendResult[code] ?? 0), 0);
+
+	// What the model saw: the tools and their parameters ($fromAI).
+	const tools = model.exchanges[0].turn.tools;
+	const reportTool = tools.find((tool) => tool.name === toolNameOf(REPORT_TOOL));
+	assert.ok(reportTool, `tools offered: ${tools.map((tool) => tool.name).join(', ')}`);
+	assert.deepEqual(Object.keys(reportTool.parameters.properties).sort(), ['campaign_id', 'output', 'status_groups']);
+	assert.match(reportTool.description, /delivery report/i, 'tool description');
+
+	// What the tools received and returned, as the model got it.
+	const outputs = model.exchanges.at(-1).turn.toolOutputs;
+	assert.equal(outputs.length, 3, 'three tool calls');
+	const [summaryCall, bouncesCall, pendingCall] = outputs;
+	const first = (call) => (Array.isArray(call.output) ? call.output[0] : call.output);
+	assert.equal(first(summaryCall).total, truth.total, 'summary total');
+	assert.deepEqual(first(summaryCall).bySendResult, truth.bySendResult, 'summary bySendResult');
+	assert.equal(first(bouncesCall).total_rows, hardBounces, 'hard bounces counted');
+	assert.equal(first(bouncesCall).rows.length, Math.min(100, hardBounces), 'hard bounce rows returned');
+	assert.ok(first(bouncesCall).rows.every((row) => row.status_group === 'hard_bounce'), 'only hard bounces');
+	assert.equal(first(pendingCall).task_uuid, pendingTask, 'the pending task');
+	assert.match(first(pendingCall).next_step, /Ask again in a minute with the Task → Get Result operation/);
+	for (const call of outputs) assert.doesNotMatch(call.text, /\/files\//, 'no download link reaches the model');
+	const sizes = outputs.map((call) => Buffer.byteLength(call.text));
+	assert.ok(Math.max(...sizes) < 40_000, `tool answers of ${sizes.join(', ')} bytes`);
+
+	// What reached Selzy: two reports of the campaign, and one look at the pending task.
+	const started = env.sandbox.tasks.filter((task) => task.uuid !== pendingTask);
+	assert.deepEqual(started.map((task) => String(task.params.campaign_id)), [String(CAMPAIGN), String(CAMPAIGN)], 'reports requested');
+
+	// The agent's answer carries the report's numbers.
+	const answer = String(h.nodeOutput(execution, 'AI Agent')?.[0]?.json?.output ?? '');
+	assert.ok(answer.includes(`reached ${truth.total} recipients`), `answer: ${answer}`);
+	assert.ok(answer.includes(`${hardBounces} hard bounces`), `answer: ${answer}`);
+	assert.ok(answer.includes(`task ${pendingTask} is not ready yet`), `answer: ${answer}`);
+	return `tool answers ${sizes.join(' / ')} bytes; ${hardBounces} hard bounces of ${truth.total}`;
+}
+
+async function startTask(sandbox, campaignId) {
+	const form = new URLSearchParams({ api_key: sandbox.apiKey, format: 'json', campaign_id: String(campaignId) });
+	const response = await fetch(`${sandbox.url}/en/api/async/getCampaignDeliveryStats`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/x-www-form-urlencoded' },
+		body: form.toString(),
+	});
+	const { result } = await response.json();
+	return result.task_uuid;
+}
+
+module.exports = { scenario, agentWorkflow, modelScript };
