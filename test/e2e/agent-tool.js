@@ -5,6 +5,8 @@
 
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
 
 const h = require('../tooling');
 const { startScriptedModel } = require('../tooling/scripted-model');
@@ -17,30 +19,11 @@ const HARD_BOUNCE_CODES = ['err_user_unknown', 'err_user_inactive', 'err_domain_
 /** n8n names a tool after its node, with anything but letters, digits, _ and - as _. */
 const toolNameOf = (nodeName) => nodeName.replace(/[^a-zA-Z0-9_-]+/g, '_');
 
-/** The tool parameters as a user sets them: fixed choices, and what the model fills in ($fromAI). */
-const reportToolParameters = {
-	resource: 'campaign',
-	operation: 'getDeliveryReport',
-	campaignId: {
-		__rl: true,
-		mode: 'id',
-		value: "={{ $fromAI('campaign_id', 'Numeric ID of the Selzy campaign', 'string') }}",
-	},
-	waitMode: 'poll',
-	output: "={{ $fromAI('output', 'summary for totals and rates, rows for recipients', 'string', 'summary') }}",
-	options: {
-		statusGroups:
-			"={{ $fromAI('status_groups', 'Rows only: comma-separated groups such as hard_bounce, soft_bounce, unsubscribed, spam; empty for all', 'string', '') }}",
-	},
-};
-
-const taskToolParameters = {
-	resource: 'task',
-	operation: 'getResult',
-	taskUuid: "={{ $fromAI('task_uuid', 'The task_uuid of an earlier report request', 'string') }}",
-	waitMode: 'none',
-	output: 'summary',
-};
+/** The Selzy tools exactly as examples/ai-agent-tool.json sets them up ($fromAI for what the model fills in). */
+const example = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'ai-agent-tool.json'), 'utf8'));
+const exampleTool = (nodeName) => example.nodes.find((node) => node.name === nodeName).parameters;
+const reportToolParameters = exampleTool(REPORT_TOOL);
+const taskToolParameters = exampleTool(TASK_TOOL);
 
 function agentWorkflow(name, prompt, { selzyCredential, openAiCredential, major }) {
 	const node = (nodeName, type, typeVersion, position, parameters, credentials) => ({
@@ -143,6 +126,9 @@ const scenario = {
 				const error = execution.data?.resultData?.error;
 				throw new Error(`execution ${execution.id} ended ${execution.status}: ${error?.message ?? ''} ${error?.description ?? ''}`);
 			}
+			if (process.env.E2E_KEEP === '1') {
+				fs.writeFileSync(path.join(env.workDir, 'k-agent.json'), JSON.stringify({ execution, exchanges: model.exchanges }, null, 1));
+			}
 			return checkRun(env, execution, model, pendingTask);
 		} finally {
 			await model.close();
@@ -158,8 +144,9 @@ function checkRun(env, execution, model, pendingTask) {
 	const tools = model.exchanges[0].turn.tools;
 	const reportTool = tools.find((tool) => tool.name === toolNameOf(REPORT_TOOL));
 	assert.ok(reportTool, `tools offered: ${tools.map((tool) => tool.name).join(', ')}`);
-	assert.deepEqual(Object.keys(reportTool.parameters.properties).sort(), ['campaign_id', 'output', 'status_groups']);
-	assert.match(reportTool.description, /delivery report/i, 'tool description');
+	assert.deepEqual(Object.keys(reportTool.parameters.properties).sort(), ['campaign_id', 'changed_since', 'output', 'status_groups']);
+	assert.deepEqual(reportTool.parameters.required, ['campaign_id'], 'only the campaign is required');
+	assert.equal(reportTool.description, reportToolParameters.toolDescription, 'tool description');
 
 	// What the tools received and returned, as the model got it.
 	const outputs = model.exchanges.at(-1).turn.toolOutputs;
@@ -177,6 +164,13 @@ function checkRun(env, execution, model, pendingTask) {
 	const sizes = outputs.map((call) => Buffer.byteLength(call.text));
 	assert.ok(Math.max(...sizes) < 40_000, `tool answers of ${sizes.join(', ')} bytes`);
 
+	// What n8n recorded for the tool nodes: the arguments each run received.
+	assert.deepEqual(toolInputs(execution, REPORT_TOOL), [
+		{ campaign_id: String(CAMPAIGN) },
+		{ campaign_id: String(CAMPAIGN), output: 'rows', status_groups: 'hard_bounce' },
+	]);
+	assert.deepEqual(toolInputs(execution, TASK_TOOL), [{ task_uuid: pendingTask }]);
+
 	// What reached Selzy: two reports of the campaign, and one look at the pending task.
 	const started = env.sandbox.tasks.filter((task) => task.uuid !== pendingTask);
 	assert.deepEqual(started.map((task) => String(task.params.campaign_id)), [String(CAMPAIGN), String(CAMPAIGN)], 'reports requested');
@@ -187,6 +181,12 @@ function checkRun(env, execution, model, pendingTask) {
 	assert.ok(answer.includes(`${hardBounces} hard bounces`), `answer: ${answer}`);
 	assert.ok(answer.includes(`task ${pendingTask} is not ready yet`), `answer: ${answer}`);
 	return `tool answers ${sizes.join(' / ')} bytes; ${hardBounces} hard bounces of ${truth.total}`;
+}
+
+/** The arguments of each run of a tool node (n8n 2.x keeps them as the run's ai_tool input). */
+function toolInputs(execution, nodeName) {
+	const runs = execution.data?.resultData?.runData?.[nodeName] ?? [];
+	return runs.map((run) => run.inputOverride?.ai_tool?.[0]?.[0]?.json ?? run.data?.ai_tool?.[0]?.[0]?.json?.query);
 }
 
 async function startTask(sandbox, campaignId) {

@@ -26,7 +26,8 @@ const properties: INodeProperties[] = [
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
 		required: true,
-		description: 'The campaign whose delivery report to build',
+		description:
+			'The campaign whose delivery report to build. By ID also takes a campaign subject from an expression or an AI agent; it is looked up in the campaign list.',
 		modes: [
 			{
 				displayName: 'From List',
@@ -113,7 +114,7 @@ const properties: INodeProperties[] = [
 				type: 'dateTime',
 				default: '',
 				description:
-					'Only recipients whose status changed at or after this moment. A value without a time zone is read in the workflow’s time zone; Selzy receives it in UTC.',
+					'Only recipients whose status changed at or after this moment, e.g. 2026-05-01T09:00:00Z from an expression or an AI agent. A value without a time zone is read in the workflow’s time zone; Selzy receives it in UTC.',
 			},
 			{
 				displayName: 'Check Before Waiting (Seconds)',

@@ -16,7 +16,8 @@ const properties: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'ff719cf2-0d4b-4b34-9b2f-4c2ea7f3b2a1',
-		description: 'The task_uuid returned by Campaign → Get Delivery Report or received by a Selzy Trigger',
+		description:
+			'The task_uuid returned by Campaign → Get Delivery Report (also to an AI agent when a report was not ready in time) or received by a Selzy Trigger',
 	},
 	{
 		displayName: 'Wait',
