@@ -183,10 +183,13 @@ function checkRun(env, execution, model, pendingTask) {
 	return `tool answers ${sizes.join(' / ')} bytes; ${hardBounces} hard bounces of ${truth.total}`;
 }
 
-/** The arguments of each run of a tool node (n8n 2.x keeps them as the run's ai_tool input). */
+/** The arguments of each run of a tool node, kept as the run's ai_tool input (n8n 1.x adds the toolCallId). */
 function toolInputs(execution, nodeName) {
 	const runs = execution.data?.resultData?.runData?.[nodeName] ?? [];
-	return runs.map((run) => run.inputOverride?.ai_tool?.[0]?.[0]?.json ?? run.data?.ai_tool?.[0]?.[0]?.json?.query);
+	return runs.map((run) => {
+		const { toolCallId: _id, ...args } = run.inputOverride?.ai_tool?.[0]?.[0]?.json ?? {};
+		return args;
+	});
 }
 
 async function startTask(sandbox, campaignId) {
