@@ -1,7 +1,8 @@
 'use strict';
 // E2E scenario: Manual Trigger → AI Agent → OpenAI Chat Model (Base URL: a scripted model on
 // loopback) → two Selzy tools against the sandbox. The model asks for a campaign's summary, then
-// its hard bounces, then a task still pending, and answers with the numbers it was given.
+// its hard bounces, then a task still pending, then every row of a 1,000,000-row report, and
+// answers with the numbers it was given.
 
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
@@ -14,6 +15,9 @@ const { startScriptedModel } = require('../tooling/scripted-model');
 const REPORT_TOOL = 'Selzy delivery report';
 const TASK_TOOL = 'Selzy task result';
 const CAMPAIGN = 1002;
+/** A campaign of a million recipients, asked for as rows. */
+const BIG_CAMPAIGN = 7001;
+const BIG_ROWS = 1_000_000;
 /** Selzy's permanent failures (its documentation of send_result codes). */
 const HARD_BOUNCE_CODES = ['err_user_unknown', 'err_user_inactive', 'err_domain_inactive', 'err_dest_invalid', 'err_not_available'];
 /** n8n names a tool after its node, with anything but letters, digits, _ and - as _. */
@@ -65,16 +69,16 @@ function agentWorkflow(name, prompt, { selzyCredential, openAiCredential, major 
 	};
 }
 
-/** What a model would do with the prompt: three tool calls, then an answer from their results. */
+/** What a model would do with the prompt: four tool calls, then an answer from their results. */
 function modelScript(turn) {
 	const tool = (nodeName) => {
 		const found = turn.tools.find((candidate) => candidate.name === toolNameOf(nodeName));
 		if (!found) throw new Error(`no tool for ${nodeName} among ${turn.tools.map((t) => t.name).join(', ')}`);
 		return found.name;
 	};
-	const campaignId = /campaign (\d+)/.exec(turn.userText)[1];
+	const [campaignId, bigCampaignId] = [...turn.userText.matchAll(/campaign (\d+)/g)].map((match) => match[1]);
 	const taskUuid = /task ([0-9a-f-]{36})/.exec(turn.userText)[1];
-	const [summary, bounces, pending] = turn.toolOutputs.map((call) => (Array.isArray(call.output) ? call.output[0] : call.output));
+	const [summary, bounces, pending, everyone] = turn.toolOutputs.map((call) => (Array.isArray(call.output) ? call.output[0] : call.output));
 	switch (turn.toolOutputs.length) {
 		case 0:
 			return { call: { name: tool(REPORT_TOOL), arguments: { campaign_id: campaignId } } };
@@ -82,19 +86,22 @@ function modelScript(turn) {
 			return { call: { name: tool(REPORT_TOOL), arguments: { campaign_id: campaignId, output: 'rows', status_groups: 'hard_bounce' } } };
 		case 2:
 			return { call: { name: tool(TASK_TOOL), arguments: { task_uuid: taskUuid } } };
+		case 3:
+			return { call: { name: tool(REPORT_TOOL), arguments: { campaign_id: bigCampaignId, output: 'rows' } } };
 		default:
 			return {
 				text:
 					`Campaign ${campaignId} reached ${summary.total} recipients with a delivery rate of ${(summary.rates.delivery * 100).toFixed(1)}%. ` +
 					`It had ${bounces.total_rows} hard bounces, for example ${bounces.rows.map((row) => row.email).slice(0, 3).join(', ')}. ` +
-					`The report of task ${pending.task_uuid} is ${pending.ready ? 'ready' : 'not ready yet'}.`,
+					`The report of task ${pending.task_uuid} is ${pending.ready ? 'ready' : 'not ready yet'}. ` +
+					`Campaign ${bigCampaignId} has ${everyone.total_rows} recipients; I was given the first ${everyone.returned_rows}.`,
 			};
 	}
 }
 
 const scenario = {
 	id: 'k',
-	name: 'AI Agent with a scripted chat model uses the Selzy tool: summary, hard bounces, a pending task',
+	name: 'AI Agent with a scripted chat model uses the Selzy tool: summary, hard bounces, a pending task, 1,000,000 rows',
 	async run(env) {
 		const { client, sandbox } = env;
 		sandbox.configure({ readyAfterPolls: 1, readyAfterMs: null });
@@ -105,6 +112,7 @@ const scenario = {
 		// A task Selzy keeps preparing: started by hand, never polled to completion.
 		sandbox.configure({ readyAfterPolls: null, readyAfterMs: null });
 		const pendingTask = await startTask(sandbox, CAMPAIGN);
+		sandbox.addCampaign({ id: BIG_CAMPAIGN, rows: BIG_ROWS });
 		sandbox.configure({ readyAfterPolls: 1, readyAfterMs: null });
 
 		const model = await startScriptedModel(modelScript);
@@ -114,7 +122,7 @@ const scenario = {
 				type: 'openAiApi',
 				data: { apiKey: 'sk-scripted', url: model.url },
 			});
-			const prompt = `How did campaign ${CAMPAIGN} do? List its hard bounces. Is the report of task ${pendingTask} ready?`;
+			const prompt = `How did campaign ${CAMPAIGN} do? List its hard bounces. Is the report of task ${pendingTask} ready? List every recipient of campaign ${BIG_CAMPAIGN}.`;
 			const workflow = await client.createWorkflow(
 				agentWorkflow('e2e k: agent tool', prompt, { selzyCredential: env.good, openAiCredential, major: await client.major() }),
 			);
@@ -150,8 +158,8 @@ function checkRun(env, execution, model, pendingTask) {
 
 	// What the tools received and returned, as the model got it.
 	const outputs = model.exchanges.at(-1).turn.toolOutputs;
-	assert.equal(outputs.length, 3, 'three tool calls');
-	const [summaryCall, bouncesCall, pendingCall] = outputs;
+	assert.equal(outputs.length, 4, 'four tool calls');
+	const [summaryCall, bouncesCall, pendingCall, everyoneCall] = outputs;
 	const first = (call) => (Array.isArray(call.output) ? call.output[0] : call.output);
 	assert.equal(first(summaryCall).total, truth.total, 'summary total');
 	assert.deepEqual(first(summaryCall).bySendResult, truth.bySendResult, 'summary bySendResult');
@@ -161,6 +169,8 @@ function checkRun(env, execution, model, pendingTask) {
 	assert.equal(first(pendingCall).task_uuid, pendingTask, 'the pending task');
 	assert.match(first(pendingCall).next_step, /Ask again in a minute with the Task → Get Result operation/);
 	for (const call of outputs) assert.doesNotMatch(call.text, /\/files\//, 'no download link reaches the model');
+	assert.equal(first(everyoneCall).total_rows, BIG_ROWS, 'every row of the big report counted');
+	assert.equal(first(everyoneCall).rows.length, 100, 'rows of the big report returned');
 	const sizes = outputs.map((call) => Buffer.byteLength(call.text));
 	assert.ok(Math.max(...sizes) < 40_000, `tool answers of ${sizes.join(', ')} bytes`);
 
@@ -168,19 +178,21 @@ function checkRun(env, execution, model, pendingTask) {
 	assert.deepEqual(toolInputs(execution, REPORT_TOOL), [
 		{ campaign_id: String(CAMPAIGN) },
 		{ campaign_id: String(CAMPAIGN), output: 'rows', status_groups: 'hard_bounce' },
+		{ campaign_id: String(BIG_CAMPAIGN), output: 'rows' },
 	]);
 	assert.deepEqual(toolInputs(execution, TASK_TOOL), [{ task_uuid: pendingTask }]);
 
 	// What reached Selzy: two reports of the campaign, and one look at the pending task.
 	const started = env.sandbox.tasks.filter((task) => task.uuid !== pendingTask);
-	assert.deepEqual(started.map((task) => String(task.params.campaign_id)), [String(CAMPAIGN), String(CAMPAIGN)], 'reports requested');
+	assert.deepEqual(started.map((task) => String(task.params.campaign_id)), [CAMPAIGN, CAMPAIGN, BIG_CAMPAIGN].map(String), 'reports requested');
 
 	// The agent's answer carries the report's numbers.
 	const answer = String(h.nodeOutput(execution, 'AI Agent')?.[0]?.json?.output ?? '');
 	assert.ok(answer.includes(`reached ${truth.total} recipients`), `answer: ${answer}`);
 	assert.ok(answer.includes(`${hardBounces} hard bounces`), `answer: ${answer}`);
 	assert.ok(answer.includes(`task ${pendingTask} is not ready yet`), `answer: ${answer}`);
-	return `tool answers ${sizes.join(' / ')} bytes; ${hardBounces} hard bounces of ${truth.total}`;
+	assert.ok(answer.includes(`Campaign ${BIG_CAMPAIGN} has ${BIG_ROWS} recipients; I was given the first 100`), `answer: ${answer}`);
+	return `tool answers ${sizes.join(' / ')} bytes (the last: ${BIG_ROWS.toLocaleString('en-US')} rows asked for as Rows); ${hardBounces} hard bounces of ${truth.total}`;
 }
 
 /** The arguments of each run of a tool node, kept as the run's ai_tool input (n8n 1.x adds the toolCallId). */

@@ -108,7 +108,7 @@ function fileAnswer(json: IDataObject, options: IDataObject): IDataObject {
 
 /** A signed download link is of no use to a model and should not leave n8n. */
 function withoutDownloadLink(json: IDataObject, task: IDataObject): IDataObject {
-	const rest = { ...json, campaign_id: task.campaign_id ?? json.campaign_id };
+	const rest: IDataObject = { ...json, campaign_id: task.campaign_id ?? json.campaign_id };
 	delete rest.file_to_download;
 	return rest;
 }

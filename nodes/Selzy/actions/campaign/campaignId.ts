@@ -7,14 +7,19 @@ import { fetchCampaigns, type SelzyCampaign } from '../../transport/catalog';
 const LISTED_CAMPAIGNS = 10;
 
 /**
- * The campaign's ID from what the Campaign parameter holds: an ID (also written "#123"), or a
- * campaign's subject as an expression or an AI agent may give it, looked up in the campaign
- * list (an exact match first, then a unique partial one).
+ * The campaign's ID from what the Campaign parameter holds: an ID (also written "#123"), or, with
+ * `byName` (an AI agent's tool, whose model may know only the subject), a campaign's subject looked
+ * up in the campaign list: an exact match first, then a unique partial one.
  */
-export async function resolveCampaignId(context: IExecuteFunctions, written: string, itemIndex: number): Promise<string> {
+export async function resolveCampaignId(
+	context: IExecuteFunctions,
+	written: string,
+	itemIndex: number,
+	byName: boolean,
+): Promise<string> {
 	const plain = written.trim().replace(/^#/, '');
 	if (/^\d+$/.test(plain)) return plain;
-	if (!plain) {
+	if (!plain || !byName) {
 		throw new NodeOperationError(context.getNode(), 'Campaign: choose a campaign from the list or enter its numeric ID', {
 			itemIndex,
 		});

@@ -27,7 +27,7 @@ const properties: INodeProperties[] = [
 		default: { mode: 'list', value: '' },
 		required: true,
 		description:
-			'The campaign whose delivery report to build. By ID also takes a campaign subject from an expression or an AI agent; it is looked up in the campaign list.',
+			'The campaign whose delivery report to build. As an AI agent’s tool, By ID also takes a campaign subject, looked up in the campaign list.',
 		modes: [
 			{
 				displayName: 'From List',
@@ -217,7 +217,7 @@ async function readReportRequest(context: IExecuteFunctions, itemIndex: number):
 	if (notifyUrl && !/^https?:\/\/[^\s]+$/i.test(notifyUrl)) {
 		throw new NodeOperationError(context.getNode(), 'Notify URL must be an http(s) address', { itemIndex });
 	}
-	const campaignId = await resolveCampaignId(context, written, itemIndex);
+	const campaignId = await resolveCampaignId(context, written, itemIndex, runsAsTool(context));
 	return { campaignId, waitMode, notifyUrl, options };
 }
 
