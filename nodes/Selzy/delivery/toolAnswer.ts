@@ -43,6 +43,7 @@ export async function completedToolAnswer(
 	output: ReportOutput,
 	options: IDataObject,
 	itemIndex: number,
+	signal?: AbortSignal,
 ): Promise<INodeExecutionData[]> {
 	const pairedItem = { item: itemIndex };
 	if (output === 'rows') {
@@ -59,10 +60,11 @@ export async function completedToolAnswer(
 					fieldNamesById: settings.fieldNamesById,
 				}),
 			itemIndex,
+			signal,
 		);
 		return [{ json: rowsAnswer(task, sample.rows, sample.total, describeFilters(options)), pairedItem }];
 	}
-	const [item] = await deliverCompletedTask(context, task, output, options, itemIndex);
+	const [item] = await deliverCompletedTask(context, task, output, options, itemIndex, signal);
 	const json = withoutDownloadLink(item.json, task);
 	if (output === 'file') {
 		return [{ json: fileAnswer(json, options), binary: item.binary, pairedItem }];
