@@ -2,7 +2,7 @@
 // Contact → Export: Selzy's async/exportContacts as a file, contact rows in the file's own columns,
 // or counts per status, in each wait mode; and Task → Get Result shaping a task by its type.
 const crypto = require('node:crypto');
-const { Selzy, useSelzy, taskParams, apiCalls, downloads, jsonOf, completeTask, byId } = require('./selzy.support');
+const { Selzy, SelzyTool, useSelzy, taskParams, apiCalls, downloads, jsonOf, completeTask, byId } = require('./selzy.support');
 
 const env = useSelzy();
 const run = (parameters, options = {}) => env.harness.runExecute(Selzy, { parameters, ...options });
@@ -175,6 +175,30 @@ describe('Contact → Export with several items', () => {
 		const { error } = await run(exportParams(2, { waitMode: 'callback' }), { inputItems: [{ json: {} }, { json: {} }] });
 		expect(error.message).toMatch(/one export per execution, but this node received 2 items/);
 		expect(apiCalls(env.sb, 'async/exportContacts')).toHaveLength(0);
+	});
+});
+
+describe('as an AI agent’s tool', () => {
+	test('Contact → Export answers with a sample of contacts in the file’s columns and the count of all', async () => {
+		const { sb, harness } = env;
+		const { output, error } = await harness.runExecute(SelzyTool, {
+			parameters: exportParams(2, { waitMode: 'poll', output: 'rows', fieldNames: ['email', 'Город'], options: { maxRows: 5 } }),
+		});
+		expect(error).toBeUndefined();
+		const [answer] = jsonOf(output[0]);
+		expect(answer).toMatchObject({ total_rows: 1000, returned_rows: 5 });
+		expect(answer.rows).toEqual(sb.contactsTruth({ listId: 2, fieldNames: ['email', 'Город'] }).rows.slice(0, 5));
+	});
+
+	test('a pending export tells the agent what to ask next, and Task → Get Result reads it as contacts', async () => {
+		const { sb, harness } = env;
+		const pending = await harness.runExecute(SelzyTool, { parameters: exportParams(3, { waitMode: 'none' }) });
+		const [task] = jsonOf(pending.output[0]);
+		expect(task.next_step).toMatch(/preparing this contact export/);
+		await completeTask(sb, task.task_uuid);
+		const result = await harness.runExecute(SelzyTool, { parameters: taskParams(task.task_uuid, { output: 'rows' }) });
+		expect(result.error).toBeUndefined();
+		expect(jsonOf(result.output[0])[0]).toMatchObject({ total_rows: 7, rows: sb.contactsTruth({ listId: 3 }).rows });
 	});
 });
 

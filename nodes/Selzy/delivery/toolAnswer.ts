@@ -7,9 +7,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { createRowCompactor } from '../report/compactRows';
+import { sampleFileRowBatches, type FileRow } from '../report/fileRows';
 import type { ReportRow } from '../report/rows';
 import { sampleRowBatches } from '../report/sampleRows';
-import { isTaskCompleted, isTaskPending, type SelzyTask } from '../transport/tasks';
+import { isTaskCompleted, isTaskPending, taskKindOf, type SelzyTask } from '../transport/tasks';
 import { deliverCompletedTask, readCompletedTask } from './deliver';
 import { readReportSettings, type ReportOutput } from './settings';
 
@@ -25,14 +26,17 @@ export function runsAsTool(context: IExecuteFunctions): boolean {
 
 /** A task without a report to show (still being prepared, failed, or Output: Task Status): what to ask next. */
 export function taskToolAnswer(task: SelzyTask, itemIndex: number): INodeExecutionData[] {
-	const { task_uuid, status, campaign_id } = task;
+	const { task_uuid, status, campaign_id, list_id } = task;
 	const json: IDataObject = { task_uuid, status, ready: isTaskCompleted(task) && Boolean(task.file_to_download) };
 	if (campaign_id !== undefined) json.campaign_id = campaign_id;
+	if (list_id !== undefined) json.list_id = list_id;
+	const contacts = taskKindOf(task.task_type) === 'contactExport';
+	const what = contacts ? 'contact export' : 'report';
 	json.next_step = isTaskPending(task)
-		? `Selzy is still preparing this report. Ask again in a minute with the Task → Get Result operation and task_uuid ${task_uuid}; do not start a new report.`
+		? `Selzy is still preparing this ${what}. Ask again in a minute with the Task → Get Result operation and task_uuid ${task_uuid}; do not start a new ${what}.`
 		: json.ready
-			? `The report is ready. Get it with the Task → Get Result operation, task_uuid ${task_uuid} and the Summary or Rows output.`
-			: `Selzy reports the task as "${String(status)}" and has no report for it. Start a new one with Campaign → Get Delivery Report.`;
+			? `The ${what} is ready. Get it with the Task → Get Result operation, task_uuid ${task_uuid} and the Summary or Rows output.`
+			: `Selzy reports the task as "${String(status)}" and has no ${what} for it. Start a new one with ${contacts ? 'Contact → Export' : 'Campaign → Get Delivery Report'}.`;
 	return [{ json, pairedItem: { item: itemIndex } }];
 }
 
@@ -46,6 +50,12 @@ export async function completedToolAnswer(
 	signal?: AbortSignal,
 ): Promise<INodeExecutionData[]> {
 	const pairedItem = { item: itemIndex };
+	if (output === 'rows' && taskKindOf(task.task_type) !== 'deliveryReport') {
+		// Contact exports and unknown kinds: the file's own rows, no delivery statuses.
+		const keep = toolRowLimit(options);
+		const sample = await readCompletedTask(context, task, options, async (batches) => await sampleFileRowBatches(batches, keep), itemIndex, signal);
+		return [{ json: rowsAnswer(task, sample.rows, sample.total, ''), pairedItem }];
+	}
 	if (output === 'rows') {
 		const keep = toolRowLimit(options);
 		const sample = await readCompletedTask(
@@ -79,7 +89,7 @@ export function toolRowLimit(options: IDataObject): number {
 }
 
 /** The rows for a model; `filters` names the row selection, e.g. " (status groups hard_bounce)". */
-export function rowsAnswer(task: IDataObject, rows: ReportRow[], total: number, filters: string): IDataObject {
+export function rowsAnswer(task: IDataObject, rows: Array<ReportRow | FileRow>, total: number, filters: string): IDataObject {
 	const compact = createRowCompactor();
 	const complete = rows.length >= total;
 	const note = complete
@@ -93,7 +103,7 @@ export function rowsAnswer(task: IDataObject, rows: ReportRow[], total: number, 
 		total_rows: total,
 		returned_rows: rows.length,
 		note,
-		rows: rows.map((row) => shortCells(compact(row)) as unknown as IDataObject),
+		rows: rows.map((row) => (isReportRow(row) ? shortCells(compact(row)) : shortFileCells(row)) as unknown as IDataObject),
 	};
 }
 
@@ -125,9 +135,19 @@ function describeFilters(options: IDataObject): string {
 	return filters ? ` (${filters})` : '';
 }
 
+const cut = (value: string) =>
+	value.length <= MAX_TOOL_CELL_LENGTH ? value : `${value.slice(0, MAX_TOOL_CELL_LENGTH)}… (${value.length} characters)`;
+
+function isReportRow(row: ReportRow | FileRow): row is ReportRow {
+	return typeof (row as ReportRow).fields === 'object' && typeof (row as ReportRow).status_group === 'string';
+}
+
+function shortFileCells(row: FileRow): FileRow {
+	for (const key of Object.keys(row)) if (key !== '__proto__') row[key] = cut(row[key]);
+	return row;
+}
+
 function shortCells(row: ReportRow): ReportRow {
-	const cut = (value: string) =>
-		value.length <= MAX_TOOL_CELL_LENGTH ? value : `${value.slice(0, MAX_TOOL_CELL_LENGTH)}… (${value.length} characters)`;
 	for (const key of Object.keys(row.fields)) row.fields[key] = cut(row.fields[key]);
 	if (row.email !== undefined) row.email = cut(row.email);
 	if (row.phone !== undefined) row.phone = cut(row.phone);

@@ -128,3 +128,26 @@ export function createFileRowCompactor(): (row: FileRow) => FileRow {
 		return row;
 	};
 }
+
+/** The first `keep` rows as in the file and how many rows the file has (rows past the sample are only counted). */
+export async function sampleFileRowBatches(
+	batches: AsyncIterable<string[][]>,
+	keep: number,
+): Promise<{ rows: FileRow[]; total: number }> {
+	const rows: FileRow[] = [];
+	let shape: ((record: string[]) => FileRow) | undefined;
+	let total = 0;
+	for await (const batch of batches) {
+		let k = 0;
+		if (!shape) {
+			if (batch.length === 0) continue;
+			shape = createFileRowShaper(fileColumnKeys(batch[0]));
+			k = 1;
+		}
+		for (; k < batch.length; k++) {
+			if (rows.length < keep) rows.push(shape(batch[k]));
+			total++;
+		}
+	}
+	return { rows, total };
+}

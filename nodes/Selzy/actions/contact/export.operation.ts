@@ -3,6 +3,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { reportOptionFields, waitingOptionFields } from '../common.descriptions';
 import { deliverCompletedTask } from '../../delivery/deliver';
+import { completedToolAnswer, runsAsTool, taskToolAnswer } from '../../delivery/toolAnswer';
 import type { ReportOutput } from '../../delivery/settings';
 import { callsPerMinuteFrom, pollSettingsFrom } from '../polling';
 import { selzyApiRequest, type SelzyCallOptions } from '../../transport/request';
@@ -194,7 +195,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 export async function prepareJob(this: IExecuteFunctions, itemIndex: number): Promise<TaskJob | undefined> {
 	const request = readExportRequest(this, itemIndex);
 	const { options, waitMode } = request;
-	const asTool = this.getNode().type.endsWith('Tool');
+	const asTool = runsAsTool(this);
 	if (waitMode === 'callback' && !asTool) return undefined;
 
 	const poll = pollSettingsFrom(options, itemIndex, asTool ? TOOL_WAIT_MS : undefined);
@@ -212,11 +213,12 @@ export async function prepareJob(this: IExecuteFunctions, itemIndex: number): Pr
 			return { task_uuid: String(taskJson.task_uuid), status: String(taskJson.status) };
 		},
 		// A tool returns the pending task for the agent to ask again later.
-		stillPending: asTool ? (task) => [{ json: { ...taskJson, ...task, ready: false }, pairedItem }] : undefined,
+		stillPending: asTool ? (task) => taskToolAnswer({ ...taskJson, ...task }, itemIndex) : undefined,
 		finish: async (task, signal) => {
-			if (waitMode === 'none') return [{ json: taskJson, pairedItem }];
+			if (waitMode === 'none') return asTool ? taskToolAnswer(taskJson as SelzyTask, itemIndex) : [{ json: taskJson, pairedItem }];
+			if (!task.file_to_download && asTool) return taskToolAnswer({ ...taskJson, ...task }, itemIndex);
 			if (!task.file_to_download) return [{ json: { ...taskJson, ...task, ready: false }, pairedItem }];
-			return await deliverExport(this, task, options, itemIndex, signal);
+			return await deliverExport(this, task, options, itemIndex, signal, asTool);
 		},
 	};
 }
@@ -227,11 +229,14 @@ async function deliverExport(
 	options: IDataObject,
 	itemIndex: number,
 	signal?: AbortSignal,
+	asTool = false,
 ): Promise<INodeExecutionData[]> {
 	const output = context.getNodeParameter('output', itemIndex, 'rows') as ReportOutput;
 	// The task is ours: if Selzy's answer names no type, it is still a contact export.
 	const task: SelzyTask = { ...completed, task_type: completed.task_type || TASK_TYPES.contactExport };
-	return await deliverCompletedTask(context, task, output, options, itemIndex, signal);
+	return asTool
+		? await completedToolAnswer(context, task, output, options, itemIndex, signal)
+		: await deliverCompletedTask(context, task, output, options, itemIndex, signal);
 }
 
 /** The item's parameters, checked before anything is sent to Selzy. */
