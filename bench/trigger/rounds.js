@@ -55,5 +55,4 @@ function roundFigures(r) {
 	};
 }
 
-
 module.exports = { severity, combineRounds };
