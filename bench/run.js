@@ -40,10 +40,11 @@ const h = require('../test/tooling');
 const { createSandbox } = require('../test/sandbox/server');
 const { parseArgs } = require('./delivery/options');
 const { scenarios, seedCampaigns } = require('./delivery/scenarios');
+const { comparisons, runComparison, seedComparisonCampaigns } = require('./delivery/comparisons');
 const { runScenario } = require('./delivery/run-scenario');
 const { groundTruth } = require('./delivery/ground-truth');
 const { evaluateTargets } = require('./delivery/targets');
-const { report } = require('./delivery/report');
+const { report, sideBySideReport } = require('./delivery/report');
 const { runParserBench } = require('./delivery/parser-bench');
 const { fmt, count } = require('./lib/format');
 const { preparePackage, stopOnExit, stderrLog } = require('./lib/n8n');
@@ -51,6 +52,7 @@ const { machine, readResults, writeResults, downsample } = require('./lib/result
 const { writeDocsBlock } = require('./lib/docs');
 
 const DOCS_BLOCK = 'bench';
+const SIDE_BY_SIDE_BLOCK = 'bench-side-by-side';
 
 async function main() {
 	const options = parseArgs(process.argv.slice(2));
@@ -59,6 +61,7 @@ async function main() {
 	const startedAt = new Date().toISOString();
 	const ctx = { options, running: null };
 	const list = scenarios(options);
+	const sideBySide = comparisons(options);
 	const log = stderrLog('bench', started);
 	stopOnExit(ctx, log);
 
@@ -71,7 +74,9 @@ async function main() {
 
 	let install;
 	const results = [];
-	if (list.length) {
+	const compared = [];
+	const mainPart = list.length > 0 || Boolean(parser);
+	if (list.length || sideBySide.length) {
 		install = await h.ensureN8n();
 		ctx.install = install;
 		ctx.workRoot = path.join(h.REPO, '.e2e-tmp', `bench-${startedAt.replace(/[:.]/g, '-')}`);
@@ -84,6 +89,7 @@ async function main() {
 		// The task completes half a second after it is requested; both workflows look after about 1 s.
 		sandbox.configure({ readyAfterPolls: null, readyAfterMs: 500 });
 		seedCampaigns(sandbox, options);
+		seedComparisonCampaigns(sandbox, sideBySide);
 		Object.assign(ctx, groundTruth(sandbox, options, unpacked));
 		try {
 			for (const scenario of list) {
@@ -96,33 +102,61 @@ async function main() {
 				);
 				store({ startedAt, options, machine: machine(install), parser, results, partial: true });
 			}
+			for (const comparison of sideBySide) {
+				log(`${comparison.id}: ${comparison.label} — ${comparison.nodeLabel} vs ${comparison.controlLabel}, in a fresh n8n`);
+				const result = await runComparison(ctx, comparison);
+				compared.push(result);
+				log(`${comparison.id}: ${result.status}${result.error ? ` (${result.error})` : ''}; ${fmt(result.node?.wallSeconds)} s vs ${fmt(result.control?.wallSeconds)} s`);
+				storeSideBySide({ startedAt, options, machine: machine(install), comparisons: compared, partial: true });
+			}
 		} finally {
 			await sandbox.close();
 		}
 		if (!options.keep) fs.rmSync(ctx.workRoot, { recursive: true, force: true });
 	}
 
-	const targets = evaluateTargets(parser, results);
-	const all = { startedAt, totalSeconds: (Date.now() - started) / 1000, options, machine: machine(install), parser, results, targets };
-	store(all);
-	const markdown = report(all);
-	process.stdout.write(`${markdown}\n`);
-	if (options.writeDocs) writeDocsBlock(DOCS_BLOCK, markdown);
+	const totalSeconds = (Date.now() - started) / 1000;
+	const parts = [];
+	if (mainPart) {
+		const all = { startedAt, totalSeconds, options, machine: machine(install), parser, results, targets: evaluateTargets(parser, results) };
+		store(all);
+		parts.push([DOCS_BLOCK, report(all)]);
+	}
+	if (compared.length) {
+		const side = { startedAt, totalSeconds, options, machine: machine(install), comparisons: compared, targets: evaluateTargets(undefined, [], compared) };
+		storeSideBySide(side);
+		parts.push([SIDE_BY_SIDE_BLOCK, sideBySideReport(side)]);
+	}
+	emit(parts, options);
 }
 
-/** Renders the tables and targets of the stored run again (no new measurement). */
+/** Prints each part's Markdown; with --write-docs also puts it into its block of docs/performance.md. */
+function emit(parts, options) {
+	for (const [block, markdown] of parts) {
+		process.stdout.write(`${markdown}\n\n`);
+		if (options.writeDocs) writeDocsBlock(block, markdown);
+	}
+}
+
+/** Renders the tables and targets of the stored runs again (no new measurement). */
 function renderStored(options) {
 	const stored = readResults();
-	const storedOptions = { ...stored.options, only: stored.options.only ? new Set(stored.options.only) : null };
-	const all = { ...stored, options: storedOptions, targets: evaluateTargets(stored.parser, stored.results) };
-	const markdown = report(all);
-	process.stdout.write(`${markdown}\n`);
-	if (options.writeDocs) writeDocsBlock(DOCS_BLOCK, markdown);
+	const parts = [];
+	if (stored.results) {
+		const storedOptions = { ...stored.options, only: stored.options.only ? new Set(stored.options.only) : null };
+		parts.push([DOCS_BLOCK, report({ ...stored, options: storedOptions, targets: evaluateTargets(stored.parser, stored.results) })]);
+	}
+	if (stored.sideBySide) {
+		const side = stored.sideBySide;
+		parts.push([SIDE_BY_SIDE_BLOCK, sideBySideReport({ ...side, targets: evaluateTargets(undefined, [], side.comparisons) })]);
+	}
+	emit(parts, options);
 }
 
 /** This script's keys of bench/results.json; other bench scripts keep theirs under their own. */
 const OWN_KEYS = new Set(['startedAt', 'totalSeconds', 'machine', 'results', 'targets', 'options', 'parser', 'partial']);
 
+/** The scenarios' run: replaces the stored one (the side-by-side comparisons are kept apart). */
 function store(all) {
 	const { options, parser, ...rest } = all;
 	const results = rest.results.map((r) => ({
@@ -132,11 +166,18 @@ function store(all) {
 	const entries = {
 		...rest,
 		results,
-		options: { ...options, only: options.only ? [...options.only] : null },
+		options: plainOptions(options),
 		parser: parser ? { node: parser.node, runs: parser.runs, chunkBytes: parser.chunkBytes, results: parser.results } : undefined,
 	};
 	writeResults(entries, (key) => OWN_KEYS.has(key));
 }
+
+/** The comparisons' run, under "sideBySide". */
+function storeSideBySide(side) {
+	writeResults({ sideBySide: { ...side, options: plainOptions(side.options) } }, (key) => key === 'sideBySide');
+}
+
+const plainOptions = (options) => ({ ...options, only: options.only ? [...options.only] : null });
 
 if (require.main === module) {
 	main().catch((error) => {

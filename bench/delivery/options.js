@@ -17,6 +17,8 @@ const DEFAULTS = {
 	timeoutMin: 15,
 	diyTimeoutMin: 30,
 	fields: [101, 104],
+	manyMaxSeconds: 20,
+	smallRows: 100_000,
 	skipBuild: false,
 	tarball: undefined,
 	keep: false,
@@ -35,6 +37,8 @@ function parseArgs(argv) {
 			'--repeat': 'repeat',
 			'--timeout-min': 'timeoutMin',
 			'--diy-timeout-min': 'diyTimeoutMin',
+			'--many-max-seconds': 'manyMaxSeconds',
+			'--small-rows': 'smallRows',
 		},
 		flags: { '--from-results': 'fromResults', '--skip-diy': 'skipDiy', '--skip-parser': 'skipParser', '--skip-build': 'skipBuild', '--keep': 'keep', '--write-docs': 'writeDocs' },
 		values: {

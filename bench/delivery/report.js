@@ -77,4 +77,38 @@ function writeDocs(markdown) {
 	fs.writeFileSync(DOCS_FILE, `${text.slice(0, from + start.length)}\n${markdown}\n${text.slice(to)}`);
 }
 
-module.exports = { report, scenarioTable, parserTable };
+/** The side-by-side comparisons (bench/delivery/comparisons.js) with their targets. */
+function sideBySideReport(side) {
+	const m = side.machine;
+	return [
+		`Run ${side.startedAt}, total ${fmt(side.totalSeconds / 60, 1)} min. Machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB RAM; n8n ${m.n8n ?? '—'} on Node ${m.n8nNode ?? '—'}; load average at start ${m.loadAverageAtStart.join(' / ')}.`,
+		'',
+		comparisonTable(side.comparisons),
+		'',
+		'Both workflows of a row ran in the same fresh n8n, in turn (after one unmeasured warm-up run of each on a 1,000-row report), with the Selzy node’s default settings. Wall = the execution record’s stoppedAt − startedAt (median of the runs). Ratio = Selzy node ÷ the other workflow. ✓ = every output checked against the sandbox’s ground truth.',
+		'',
+		targetTable(side.targets),
+	].join('\n');
+}
+
+function comparisonTable(comparisons) {
+	const lines = [
+		'| Comparison | Selzy node | Wall (s) | per run (s) | Against | Wall (s) | per run (s) | Ratio |',
+		'|---|---|---:|---:|---|---:|---:|---:|',
+	];
+	for (const c of comparisons) {
+		const perRun = (side) => (side?.runs ?? []).map((run) => fmt(run.wallSeconds)).join(' / ') || '—';
+		const checked = (side) => (side?.verified ? ' ✓' : side?.outputItems !== undefined ? ` (${count(side.outputItems)} items, expected ${count(side.expectedItems)})` : '');
+		if (c.status !== 'success') {
+			lines.push(`| ${c.label} | ${c.nodeLabel} | **${c.status}**: ${String(c.error ?? '').slice(0, 80)} | | ${c.controlLabel} | | | |`);
+			continue;
+		}
+		const ratio = c.node.wallSeconds / c.control.wallSeconds;
+		lines.push(
+			`| ${c.label} | ${c.nodeLabel}${checked(c.node)} | ${fmt(c.node.wallSeconds)} | ${perRun(c.node)} | ${c.controlLabel}${checked(c.control)} | ${fmt(c.control.wallSeconds)} | ${perRun(c.control)} | ${fmt(ratio, 2)}× |`,
+		);
+	}
+	return lines.join('\n');
+}
+
+module.exports = { report, sideBySideReport, scenarioTable, parserTable, comparisonTable };

@@ -11,11 +11,14 @@ const FLAT_GROWTH_MIB = 16;
 const SUMMARY_VS_FILE = 1.5;
 const FASTER_THAN_DIY_FILTER = 50;
 const DIY_FILTER_MEMORY_SHARE = 0.1;
+const MANY_VS_SLOWEST = 1.5;
+const MANY_VS_ONE_BY_ONE = 0.25;
 
 const ok = (r) => Boolean(r) && r.status === 'success';
 
-function evaluateTargets(parser, results) {
+function evaluateTargets(parser, results, comparisons = []) {
 	const by = Object.fromEntries(results.map((r) => [r.id, r]));
+	const compared = Object.fromEntries(comparisons.map((c) => [c.id, c]));
 	return [
 		...parserTargets(parser),
 		...memoryTargets(by, 'a'),
@@ -24,6 +27,43 @@ function evaluateTargets(parser, results) {
 		...summaryVsFile(by, 'b-big', 'a-big'),
 		...againstDiyWithFilter(by),
 		...againstDiyRows(by.d, by['e-d']),
+		...manyReports(compared.many),
+		...smallReport(compared.small),
+	];
+}
+
+const finished = (comparison) => comparison?.status === 'success' && Number.isFinite(comparison.node?.wallSeconds) && Number.isFinite(comparison.control?.wallSeconds);
+
+/** 20 reports in one node take about the time of the slowest, not the sum of one after another. */
+function manyReports(many) {
+	if (!finished(many)) return many ? [{ name: '(many) 20 reports in one run', met: false, measured: `${many.status}: ${many.error ?? ''}` }] : [];
+	const { node, control } = many;
+	const vsSlowest = node.wallSeconds / many.slowestSeconds;
+	const vsOneByOne = node.wallSeconds / control.wallSeconds;
+	return [
+		{
+			name: `(many) one node with 20 items ≤ ${MANY_VS_SLOWEST}× the slowest report's preparation time`,
+			met: vsSlowest <= MANY_VS_SLOWEST,
+			measured: `${fmt(node.wallSeconds)} s vs ${fmt(many.slowestSeconds)} s = ${fmt(vsSlowest, 2)}×`,
+		},
+		{
+			name: `(many) one node with 20 items ≤ ${MANY_VS_ONE_BY_ONE}× the time of one item after another (Loop Over Items)`,
+			met: vsOneByOne <= MANY_VS_ONE_BY_ONE,
+			measured: `${fmt(node.wallSeconds)} s vs ${fmt(control.wallSeconds)} s = ${fmt(vsOneByOne, 2)}× (preparation times sum to ${fmt(many.sumSeconds)} s)`,
+		},
+	];
+}
+
+/** A small report is never slower through the node (default settings) than through the do-it-yourself loop. */
+function smallReport(small) {
+	if (!finished(small)) return small ? [{ name: '(small) small report no slower than the DIY loop', met: false, measured: `${small.status}: ${small.error ?? ''}` }] : [];
+	const ratio = small.node.wallSeconds / small.control.wallSeconds;
+	return [
+		{
+			name: '(small) small report no slower than the DIY loop with a 2 s Wait (default settings)',
+			met: ratio <= 1,
+			measured: `${fmt(small.node.wallSeconds)} s vs ${fmt(small.control.wallSeconds)} s = ${fmt(ratio, 2)}×`,
+		},
 	];
 }
 
