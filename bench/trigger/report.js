@@ -6,12 +6,12 @@ const { evaluateTargets } = require('./targets');
 
 function table(results) {
 	const lines = [
-		'| Workflow | Callbacks | Answer p50 / p99 (ms) | Answers | Peak memory increase of the receiving process (MiB) | its CPU (s) | Executions | getTaskResult calls | Isolates acquired | Readiness failures | p99 (ms) / peak (MiB) / readiness failures per round |',
-		'|---|---|---:|---|---:|---:|---|---:|---:|---:|---|',
+		'| Workflow | Callbacks | Answer p50 / p99 (ms) | Answers | Peak memory increase of the receiving process (MiB) | its CPU (s) | Sandbox + load CPU (s) | Executions | getTaskResult calls | Isolates acquired | Readiness failures | p99 (ms) / peak (MiB) / readiness failures per round |',
+		'|---|---|---:|---|---:|---:|---:|---|---:|---:|---:|---|',
 	];
 	for (const r of results) {
 		if (r.status !== 'done') {
-			lines.push(`| ${r.label} | ${count(r.callbacks)} at ${r.rate}/s | **${r.status}**: ${r.error ?? ''} | | | | | | | | |`);
+			lines.push(`| ${r.label} | ${count(r.callbacks)} at ${r.rate}/s | **${r.status}**: ${r.error ?? ''} | | | | | | | | | |`);
 			continue;
 		}
 		const answers = Object.entries(r.answersByStatus).map(([status, n]) => `${n}× ${status}`).join(', ');
@@ -21,7 +21,7 @@ function table(results) {
 				: `${r.executions}`;
 		const failed = r.executionsFailed ? `, **${r.executionsFailed} failed**` : ', none failed';
 		lines.push(
-			`| ${r.label} | ${count(r.callbacks)} at ${r.rate}/s | ${fmt(r.answerMs.p50, 0)} / ${fmt(r.answerMs.p99, 0)} | ${answers} | ${fmt(r.peakIncreaseMiB, 0)}${otherProcesses(r)} | ${fmt(r.cpuSeconds)} | ${executions}${failed}${r.drainTimedOut ? ' (still running)' : ''} | ${count(r.getTaskResultCalls)} | ${r.isolatesAcquired ?? '—'} | ${r.readinessFailures} of ${r.readinessChecks} | ${(r.perRound ?? []).map((x) => `${fmt(x.p99, 0)} / ${fmt(x.peakIncreaseMiB, 0)} / ${x.readinessFailures}`).join('; ')} |`,
+			`| ${r.label} | ${count(r.callbacks)} at ${r.rate}/s | ${fmt(r.answerMs.p50, 0)} / ${fmt(r.answerMs.p99, 0)} | ${answers} | ${fmt(r.peakIncreaseMiB, 0)}${otherProcesses(r)} | ${fmt(r.cpuSeconds)} | ${fmt(r.benchCpuSeconds)} | ${executions}${failed}${r.drainTimedOut ? ' (still running)' : ''} | ${count(r.getTaskResultCalls)} | ${r.isolatesAcquired ?? '—'} | ${r.readinessFailures} of ${r.readinessChecks} | ${(r.perRound ?? []).map((x) => `${fmt(x.p99, 0)} / ${fmt(x.peakIncreaseMiB, 0)} / ${x.readinessFailures}`).join('; ')} |`,
 		);
 	}
 	return lines.join('\n');
@@ -48,7 +48,7 @@ function report(run) {
 		'',
 		`${run.results[0]?.rounds > 1 ? `Figures are medians of ${run.results[0].rounds} rounds (each round a fresh n8n per workflow); answers, executions and readiness are those of the worst round. ` : ''}` +
 			'Answer = from sending the callback to the end of n8n’s answer. Peak memory increase = the n8n process that received the callbacks (main in regular mode, the webhook process in queue mode; the other processes in brackets), from just before the load until the executions finished. ' +
-			'Isolates acquired = n8n’s `n8n_expression_pool_acquired_total` during the load (expression sandboxes taken from or created for its pool). Readiness = `/healthz/readiness` of the receiving process, polled every second.',
+			'Isolates acquired = n8n’s `n8n_expression_pool_acquired_total` during the load (expression sandboxes taken from or created for its pool). Readiness = `/healthz/readiness` of the receiving process, polled every second. Sandbox + load CPU = the bench process, which sends the callbacks and serves the Selzy sandbox (it generates every report file it serves), on the same cores as n8n.',
 	];
 	const targets = evaluateTargets(run.results);
 	if (targets.length) parts.push('', targetTable(targets));

@@ -106,6 +106,7 @@ async function runScenario(ctx, scenario, { profile = false } = {}) {
 	} catch (error) {
 		result.status = 'error';
 		result.error = String(error.message).split('\n')[0].slice(0, 300);
+		result.errorAt = String(error.stack).split('\n').slice(1, 4).map((line) => line.trim());
 		const logFile = target?.receiver?.logFile ?? path.join(workDir, 'n8n.log');
 		result.logTail = h.tailOf(logFile, 15).split('\n');
 	} finally {
@@ -131,11 +132,13 @@ async function measureLoad(ctx, scenario, { target, client, workflow, url, befor
 	const readiness = watchReadiness(receiverUrl);
 	const profiler = inspectPort ? await startProfile(inspectPort) : undefined;
 
+	const benchCpuBefore = process.cpuUsage();
 	const loadStarted = Date.now();
 	const answers = await sendAtRate(url, plan, scenario.rate, options.clientTimeout * 1000);
 	const answeredAfter = (Date.now() - loadStarted) / 1000;
 	const drained = await drain(client, workflow.id, before + expected, options.drainTimeout * 1000);
 	const settledAfter = (Date.now() - loadStarted) / 1000;
+	const benchCpu = process.cpuUsage(benchCpuBefore);
 
 	const rawProfile = await profiler?.stop();
 	const health = await readiness.stop();
@@ -172,6 +175,8 @@ async function measureLoad(ctx, scenario, { target, client, workflow, url, befor
 		executionsFailed: executions.filter((execution) => execution.status !== 'success').length,
 		getTaskResultCalls: calls.filter((call) => call.apiMethod === 'async/getTaskResult').length,
 		downloads: calls.filter((call) => call.apiMethod === 'download').length,
+		// This process sends the load and serves the sandbox (it generates every report it serves) on the same cores as n8n.
+		benchCpuSeconds: round((benchCpu.user + benchCpu.system) / 1e6, 1),
 		isolatesAcquired: isolatesBefore !== undefined && isolatesAfter !== undefined ? isolatesAfter - isolatesBefore : undefined,
 	};
 	if (scenario.mode === 'queue') {
