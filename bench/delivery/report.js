@@ -67,16 +67,6 @@ function parserTable(parser) {
 	return lines.join('\n');
 }
 
-function writeDocs(markdown) {
-	const start = '<!-- bench:start -->';
-	const end = '<!-- bench:end -->';
-	const text = fs.readFileSync(DOCS_FILE, 'utf8');
-	const from = text.indexOf(start);
-	const to = text.indexOf(end);
-	if (from < 0 || to < from) throw new Error(`${DOCS_FILE} has no ${start} … ${end} block`);
-	fs.writeFileSync(DOCS_FILE, `${text.slice(0, from + start.length)}\n${markdown}\n${text.slice(to)}`);
-}
-
 /** The side-by-side comparisons (bench/delivery/comparisons.js) with their targets. */
 function sideBySideReport(side) {
 	const m = side.machine;
