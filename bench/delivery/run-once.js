@@ -3,6 +3,7 @@
 // processes (/proc readings, see ../lib/sampling).
 
 const h = require('../../test/tooling');
+const { executionError } = require('../lib/n8n');
 const { mib, round } = require('../lib/format');
 const { cpuSeconds, groupMembers, procStatus, resetPeak, startSampler } = require('../lib/sampling');
 
@@ -116,15 +117,4 @@ async function waitForEnd(client, n8n, executionId, timeoutMs) {
 	}
 }
 
-async function executionError(client, executionId) {
-	try {
-		const { data } = await client.rest('GET', `/executions/${executionId}`);
-		const text = typeof data === 'string' ? data : JSON.stringify(data);
-		const message = /"message":"((?:[^"\\]|\\.){1,300})/.exec(text)?.[1];
-		return message ?? 'no error message';
-	} catch (error) {
-		return `could not read the execution: ${error.message}`;
-	}
-}
-
-module.exports = { runOnce, waitForEnd, executionError };
+module.exports = { runOnce, waitForEnd };

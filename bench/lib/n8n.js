@@ -48,6 +48,18 @@ async function prepareN8n(n8n, { install, sandbox, nodeType, label = 'bench' }) 
 	return { client, nodeTypes, credential };
 }
 
+/** The first error message stored with a failed execution. */
+async function executionError(client, executionId) {
+	try {
+		const { data } = await client.rest('GET', `/executions/${executionId}`);
+		const text = typeof data === 'string' ? data : JSON.stringify(data);
+		const message = /"message":"((?:[^"\\]|\\.){1,300})/.exec(text)?.[1];
+		return message ?? 'no error message';
+	} catch (error) {
+		return `could not read the execution: ${error.message}`;
+	}
+}
+
 /** Stops whatever ctx.running holds (an n8n, or a set of processes) when the script ends or is interrupted. */
 function stopOnExit(ctx, log) {
 	process.on('exit', () => ctx.running?.killNow());
@@ -62,4 +74,4 @@ function stderrLog(prefix, started = Date.now()) {
 	return (text) => process.stderr.write(`[${prefix} ${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${text}\n`);
 }
 
-module.exports = { OWNER, preparePackage, prepareN8n, stopOnExit, stderrLog };
+module.exports = { OWNER, preparePackage, prepareN8n, executionError, stopOnExit, stderrLog };

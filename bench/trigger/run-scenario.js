@@ -8,7 +8,7 @@ const path = require('node:path');
 
 const h = require('../../test/tooling');
 const { percentile, round } = require('../lib/format');
-const { prepareN8n } = require('../lib/n8n');
+const { executionError, prepareN8n } = require('../lib/n8n');
 const { watchProcess } = require('../lib/sampling');
 const { TRIGGER } = require('../lib/workflows');
 const { startProfile, summarize } = require('../cpu-profile');
@@ -184,6 +184,8 @@ async function measureLoad(ctx, scenario, { target, client, workflow, url, befor
 			Object.entries(readings).map(([name, r]) => [name, { baselineRssMiB: r.baselineRssMiB, peakIncreaseMiB: r.peakIncreaseMiB, cpuSeconds: r.cpuSeconds }]),
 		);
 	}
+	const failed = executions.filter((execution) => execution.status !== 'success');
+	result.failureSamples = await Promise.all(failed.slice(0, 3).map(async (execution) => `${execution.status}: ${await executionError(client, execution.id)}`));
 	if (scenario.kind === 'trigger') {
 		const uuids = await triggerTasks(client, executions);
 		const sent = new Set(plan.map((entry) => entry.task.uuid));
