@@ -26,7 +26,7 @@ function comparisons(options) {
 	const slowestMs = options.manyMaxSeconds * 1000;
 	const many = {
 		id: 'many',
-		label: `${MANY_REPORTS} reports, one run (Summary; prepared in ${fmtSeconds(slowestMs / MANY_REPORTS)}–${fmtSeconds(slowestMs)} s)`,
+		label: `${MANY_REPORTS} reports, one run (Summary; prepared in ${fmtSeconds(slowestMs / 1000 / MANY_REPORTS)}–${fmtSeconds(slowestMs / 1000)} s)`,
 		nodeLabel: `one Selzy node, ${MANY_REPORTS} items`,
 		controlLabel: 'the same node in Loop Over Items (batch size 1)',
 		campaigns: Array.from({ length: MANY_REPORTS }, (_, i) => ({ id: MANY_FIRST_CAMPAIGN + i, rows: MANY_ROWS, readyAfterMs: Math.round((slowestMs * (i + 1)) / MANY_REPORTS) })),
