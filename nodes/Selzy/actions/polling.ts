@@ -1,11 +1,13 @@
-import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { pollTask, type PollOutcome, type PollSettings, type SelzyTask } from '../transport/tasks';
+import type { PollSettings, SelzyTask } from '../transport/tasks';
 
 /** The first check comes soon, so a small report is back in about a second; the waits then grow. */
 export const DEFAULT_POLL_INTERVAL_SECONDS = 1;
 export const DEFAULT_TIMEOUT_MINUTES = 30;
+/** Ready reports downloaded at once when several items wait together. */
+export const DEFAULT_PARALLEL_DOWNLOADS = 2;
 
 /** Poll settings from the node's options; `capMs` shortens the wait (tool mode, callback grace). */
 export function pollSettingsFrom(options: IDataObject, itemIndex: number, capMs?: number): PollSettings {
@@ -16,6 +18,12 @@ export function pollSettingsFrom(options: IDataObject, itemIndex: number, capMs?
 		timeoutMs: capMs ? Math.min(capMs, timeoutMs) : timeoutMs,
 		itemIndex,
 	};
+}
+
+/** The API Calls per Minute option. */
+export function callsPerMinuteFrom(options: IDataObject): number | undefined {
+	const value = Number(options.callsPerMinute);
+	return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 /** A task not ready within the Timeout: the error names the task, to fetch it later. */
@@ -30,21 +38,4 @@ export function notReadyError(node: INode, task: SelzyTask, timeoutMs: number, i
 			description: `Selzy is still preparing it. Fetch it later with Task → Get Result and task ID ${task.task_uuid}, or raise the Timeout option.`,
 		},
 	);
-}
-
-/**
- * Polls one task until it completes (Until Selzy Notifies, before parking). A timeout is an error
- * naming the task ID, unless the caller takes the pending task back.
- */
-export async function finishWaiting(
-	this: IExecuteFunctions,
-	taskUuid: string,
-	settings: PollSettings,
-	returnPendingOnTimeout: boolean,
-): Promise<PollOutcome> {
-	const outcome = await pollTask.call(this, taskUuid, settings);
-	if (outcome.timedOut && !returnPendingOnTimeout) {
-		throw notReadyError(this.getNode(), outcome.task, settings.timeoutMs, settings.itemIndex);
-	}
-	return outcome;
 }

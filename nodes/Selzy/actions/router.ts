@@ -1,45 +1,84 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import * as getDeliveryReport from './campaign/getDeliveryReport.operation';
 import * as getResult from './task/getResult.operation';
+import { runTaskJobs, taskRunSettingsFrom, type TaskJob } from './taskRun';
 
-type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+/**
+ * An operation either describes an item's task as a job (run together with the other items'
+ * jobs), or runs the item on its own (`execute`), e.g. to park the execution for a callback.
+ */
+interface Operation {
+	prepareJob?(this: IExecuteFunctions, itemIndex: number): Promise<TaskJob | undefined>;
+	execute?(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
+}
 
 const operations: Record<string, Record<string, Operation>> = {
-	campaign: { getDeliveryReport: getDeliveryReport.execute },
-	task: { getResult: getResult.execute },
+	campaign: { getDeliveryReport },
+	task: { getResult },
 };
 
-/** Runs the chosen operation once per input item; with Continue On Fail a failed item becomes an error item. */
+/**
+ * Runs the chosen operation for every input item: the items' tasks are started and waited for
+ * together, so a run takes about as long as its slowest report. Output follows the input order;
+ * with Continue On Fail a failed item becomes an error item and the others go on.
+ */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const returnData: INodeExecutionData[] = [];
+	const outputs = new Map<number, INodeExecutionData[]>();
+	const jobs: TaskJob[] = [];
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const resource = this.getNodeParameter('resource', itemIndex) as string;
-		const operation = this.getNodeParameter('operation', itemIndex) as string;
-		const run = operations[resource]?.[operation];
-		if (!run) {
-			throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`, {
-				itemIndex,
-			});
-		}
+		const operation = operationFor(this, itemIndex);
 		try {
-			const results = await run.call(this, itemIndex);
-			for (const item of results) returnData.push(item);
+			const job = await operation.prepareJob?.call(this, itemIndex);
+			if (job) jobs.push(job);
+			else if (operation.execute) outputs.set(itemIndex, await operation.execute.call(this, itemIndex));
 		} catch (error) {
-			const cancelled = this.getExecutionCancelSignal()?.aborted === true;
-			if (this.continueOnFail() && !cancelled) {
-				returnData.push({ json: { error: (error as Error).message }, pairedItem: { item: itemIndex } });
-				continue;
-			}
-			// n8n records a stopped execution as canceled only when the error says "canceled"; otherwise as failed.
-			if (cancelled) throw new NodeOperationError(this.getNode(), 'The execution was canceled', { itemIndex });
-			throw error instanceof NodeOperationError || error instanceof NodeApiError
-				? error
-				: new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			outputs.set(itemIndex, failedItem(this, error, itemIndex));
 		}
 	}
-	return [returnData];
+	if (jobs.length > 0) {
+		const settings = taskRunSettingsFrom(this.getNodeParameter('options', jobs[0].itemIndex, {}) as IDataObject);
+		try {
+			for (const [itemIndex, results] of await runTaskJobs(this, jobs, settings)) outputs.set(itemIndex, results);
+		} catch (error) {
+			throw asNodeError(this, error, undefined);
+		}
+	}
+	if (isCancelled(this)) throw new NodeOperationError(this.getNode(), 'The execution was canceled');
+	return [items.flatMap((_, itemIndex) => outputs.get(itemIndex) ?? [])];
+}
+
+function operationFor(context: IExecuteFunctions, itemIndex: number): Operation {
+	const resource = context.getNodeParameter('resource', itemIndex) as string;
+	const operation = context.getNodeParameter('operation', itemIndex) as string;
+	const found = operations[resource]?.[operation];
+	if (!found) {
+		throw new NodeOperationError(context.getNode(), `The operation "${operation}" of "${resource}" is not supported`, {
+			itemIndex,
+		});
+	}
+	return found;
+}
+
+/** With Continue On Fail, the item's error as an item; otherwise the error, thrown. */
+function failedItem(context: IExecuteFunctions, error: unknown, itemIndex: number): INodeExecutionData[] {
+	if (context.continueOnFail() && !isCancelled(context)) {
+		return [{ json: { error: (error as Error).message }, pairedItem: { item: itemIndex } }];
+	}
+	throw asNodeError(context, error, itemIndex);
+}
+
+function asNodeError(context: IExecuteFunctions, error: unknown, itemIndex: number | undefined): Error {
+	// n8n records a stopped execution as canceled only when the error says "canceled"; otherwise as failed.
+	if (isCancelled(context)) return new NodeOperationError(context.getNode(), 'The execution was canceled', { itemIndex });
+	return error instanceof NodeOperationError || error instanceof NodeApiError
+		? error
+		: new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+}
+
+function isCancelled(context: IExecuteFunctions): boolean {
+	return context.getExecutionCancelSignal()?.aborted === true;
 }

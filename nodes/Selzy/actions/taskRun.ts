@@ -5,18 +5,21 @@
  * about as long as its slowest report, not the sum of all of them, and holds only the reports
  * being downloaded. Output keeps the order of the input items.
  */
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { selzyCodeOf } from '../transport/errors';
 import { getTaskResult, isTaskCompleted, isTaskPending, taskFailedError, type SelzyTask } from '../transport/tasks';
 import { waitUnlessCancelled } from '../transport/wait';
-import { notReadyError } from './polling';
+import { callsPerMinuteFrom, DEFAULT_PARALLEL_DOWNLOADS, notReadyError } from './polling';
 
 /** One input item's task, as its operation describes it. */
 export interface TaskJob {
 	itemIndex: number;
 	/** Starts the task in Selzy, or looks it up; resolves to the task as Selzy describes it. */
 	start(signal: AbortSignal): Promise<SelzyTask>;
+	/** Whether `start` already asked Selzy for the task's status (else it is checked at once). */
+	startChecksStatus: boolean;
 	/** Poll Until Ready: wait for the task to complete before finishing it. */
 	waitUntilReady: boolean;
 	/** The longest wait for this task, counted from the start of the run. */
@@ -36,6 +39,15 @@ export interface TaskRunSettings {
 	callsPerMinute?: number;
 }
 
+/** How a run of several items waits: from the node's options. */
+export function taskRunSettingsFrom(options: IDataObject): TaskRunSettings {
+	const parallel = Math.floor(Number(options.parallelDownloads ?? DEFAULT_PARALLEL_DOWNLOADS));
+	return {
+		parallelDownloads: Number.isFinite(parallel) && parallel >= 1 ? parallel : DEFAULT_PARALLEL_DOWNLOADS,
+		callsPerMinute: callsPerMinuteFrom(options),
+	};
+}
+
 /** Report requests sent at the same time (each one call; the rate limiter spaces them further). */
 const PARALLEL_STARTS = 4;
 const MAX_CHECK_DELAY_MS = 60_000;
@@ -48,6 +60,7 @@ interface PendingTask {
 	nextCheckAt: number;
 	delayMs: number;
 	deadline: number;
+	checks: number;
 }
 
 /**
@@ -116,9 +129,11 @@ class TaskRun {
 			if (this.signal.aborted) return;
 			try {
 				const task = await job.start(this.signal);
-				if (job.waitUntilReady && !isTaskCompleted(task)) {
-					const now = Date.now();
-					pending.push({ job, task, delayMs: job.firstCheckMs, nextCheckAt: now + job.firstCheckMs, deadline: this.startedAt + job.timeoutMs });
+				if (job.waitUntilReady && !isTaskCompleted(task) && !isTaskPending(task)) {
+					this.fail(job, taskFailedError(this.context.getNode(), task, job.itemIndex));
+				} else if (job.waitUntilReady && !isTaskCompleted(task)) {
+					const firstCheckAt = job.startChecksStatus ? Date.now() + job.firstCheckMs : Date.now();
+					pending.push({ job, task, delayMs: job.firstCheckMs, nextCheckAt: firstCheckAt, deadline: this.startedAt + job.timeoutMs, checks: 0 });
 				} else {
 					this.deliver(job, task);
 				}
@@ -150,6 +165,7 @@ class TaskRun {
 	/** Checks one task once; true when it left the pending list (ready, failed or out of time). */
 	private async check(entry: PendingTask): Promise<boolean> {
 		const { job } = entry;
+		const previousStatus = entry.task.status;
 		const left = entry.deadline - Date.now();
 		try {
 			if (left > 0) {
@@ -163,15 +179,19 @@ class TaskRun {
 			}
 		} catch (error) {
 			if (this.signal.aborted) return true;
-			if (Date.now() < entry.deadline) {
+			// A check cut short by the task's time is treated like a task that is still pending.
+			if (Date.now() < entry.deadline || selzyCodeOf(error) !== 'timeout') {
 				this.fail(job, error);
 				return true;
 			}
-			// Out of time while asking: treated like a task that is still pending.
 		}
 		const { task } = entry;
+		entry.checks++;
+		if (task.status !== previousStatus) {
+			const seconds = Math.round((Date.now() - this.startedAt) / 1000);
+			this.context.logger.info(`Selzy task ${task.task_uuid}: ${task.status} (check ${entry.checks}, ${seconds} s)`);
+		}
 		if (isTaskCompleted(task)) {
-			this.context.logger.info(`Selzy task ${task.task_uuid}: completed after ${Math.round((Date.now() - this.startedAt) / 1000)} s`);
 			this.deliver(job, task);
 			return true;
 		}

@@ -21,7 +21,7 @@ import { readReportSettings, type ReportOutput, type ReportSettings } from './se
 /**
  * Delivers a completed task as `output`, with the report options of the node (`options`):
  * the one way every node and callback turns a finished task into items. With `itemIndex`, the
- * items are paired with that input item and errors name it.
+ * items are paired with that input item and errors name it; `signal` ends the download early.
  */
 export async function deliverCompletedTask(
 	context: ReportContext,
@@ -29,12 +29,13 @@ export async function deliverCompletedTask(
 	output: ReportOutput,
 	options: IDataObject,
 	itemIndex?: number,
+	signal?: AbortSignal,
 ): Promise<INodeExecutionData[]> {
 	const settings = readReportSettings(output, options);
 	let items: INodeExecutionData[];
 	try {
 		if (output === 'rows') settings.fieldNamesById = await fetchFieldNamesById.call(context);
-		items = await deliverReport(context, task, settings);
+		items = await deliverReport(context, task, settings, signal);
 	} catch (error) {
 		throw reportFailure(context.getNode(), error, task, itemIndex);
 	}
@@ -53,6 +54,7 @@ async function deliverReport(
 	context: ReportContext,
 	task: SelzyTask,
 	settings: ReportSettings,
+	signal?: AbortSignal,
 ): Promise<INodeExecutionData[]> {
 	if (!task.file_to_download) {
 		throw new Error(`Task ${task.task_uuid} is ${task.status} and has no file to download yet`);
@@ -63,6 +65,7 @@ async function deliverReport(
 		stallTimeoutMs: settings.stallTimeoutMs,
 		maxBytes: settings.maxDownloadBytes,
 		timeLimitMs: settings.downloadTimeLimitMs,
+		signal,
 		onProgress: (bytes) => log(`${formatMegabytes(bytes)} downloaded`),
 	});
 	const taskJson = publicTask(task);

@@ -5,7 +5,7 @@ import { formatMegabytes } from '../report/limits';
 import { downloadError, MAX_REDIRECTS } from './downloadErrors';
 import { downloadRulesFor, findDownloadRefusal, type DownloadRules } from './downloadGuard';
 import { describeNetworkError } from './networkErrors';
-import { waitUnlessCancelled } from './wait';
+import { anySignal, waitUnlessCancelled } from './wait';
 
 export type ReportContext = IExecuteFunctions | IWebhookFunctions;
 
@@ -35,6 +35,8 @@ export interface DownloadOptions {
 	/** The whole download, parsing included while it streams, ends after this long. */
 	timeLimitMs: number;
 	onProgress?: (bytesRead: number) => void;
+	/** Ends the download like Stop does (another item of the run failed). */
+	signal?: AbortSignal;
 	/** Bytes between progress reports */
 	progressEvery?: number;
 }
@@ -120,7 +122,7 @@ class Transfer {
 		private readonly options: DownloadOptions,
 	) {
 		this.node = context.getNode();
-		this.cancelSignal = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+		this.cancelSignal = anySignal('getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined, options.signal);
 		this.cancelSignal?.addEventListener('abort', this.onCancel, { once: true });
 		if (this.cancelSignal?.aborted) this.controller.abort();
 		this.timeLimit = AbortSignal.timeout(options.timeLimitMs);

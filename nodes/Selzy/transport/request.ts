@@ -7,7 +7,7 @@ import { interpretAnswer, networkFailure, timeoutFailure, type Attempt, type Htt
 import { findErrorCode } from './networkErrors';
 import { createSelzyError, redact } from './errors';
 import { holdBack, takeTurn } from './rateLimit';
-import { waitUnlessCancelled } from './wait';
+import { anySignal, waitUnlessCancelled } from './wait';
 
 
 export interface RetryPolicy {
@@ -60,7 +60,7 @@ export async function selzyApiRequest<T = unknown>(
 	if (problem) {
 		throw new NodeOperationError(this.getNode(), problem, { description: BASE_URL_HINT, itemIndex: options.itemIndex });
 	}
-	const signal = combine(cancelSignalOf(this), options.signal);
+	const signal = anySignal(cancelSignalOf(this), options.signal);
 	const policy = tightest(DEFAULT_RETRY_POLICY, options.retry);
 	const deadline = Date.now() + policy.maxTotalMs;
 	let failure: Attempt['failure'];
@@ -112,11 +112,6 @@ function tightest(policy: Readonly<RetryPolicy>, override: Partial<RetryPolicy> 
 		maxTotalMs: pick('maxTotalMs'),
 		attemptTimeoutMs: pick('attemptTimeoutMs'),
 	};
-}
-
-function combine(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
-	const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
-	return present.length > 1 ? AbortSignal.any(present) : present[0];
 }
 
 function cancelSignalOf(context: SelzyContext): AbortSignal | undefined {

@@ -1,5 +1,11 @@
 import { sleep } from 'n8n-workflow';
 
+/** A signal that aborts when any of the given ones does (Stop, or the end of a run). */
+export function anySignal(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
+	const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+	return present.length > 1 ? AbortSignal.any(present) : present[0];
+}
+
 /**
  * Waits `ms`, ending at once when `signal` aborts. Resolves to whether the whole time passed
  * (false: the execution was cancelled). n8n-workflow 1.x's `sleep` ignores a signal, so the

@@ -2,12 +2,13 @@ import { DateTime } from 'luxon';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { reportOptionFields, reportOutputProperty } from '../common.descriptions';
+import { reportOptionFields, reportOutputProperty, waitingOptionFields } from '../common.descriptions';
 import { deliverCompletedTask } from '../../delivery/deliver';
-import { finishWaiting, pollSettingsFrom } from '../polling';
-import { selzyApiRequest } from '../../transport/request';
+import { callsPerMinuteFrom, pollSettingsFrom } from '../polling';
+import type { TaskJob } from '../taskRun';
+import { selzyApiRequest, type SelzyCallOptions } from '../../transport/request';
 import type { ReportOutput } from '../../delivery/settings';
-import type { SelzyTask } from '../../transport/tasks';
+import { pollTask, type SelzyTask } from '../../transport/tasks';
 import { formatSelzyUtc, toSelzyUtc, type IncrementalState } from './changedSince';
 import { callbackTarget, parkUntilCallback } from '../../callback/resume';
 
@@ -131,23 +132,7 @@ const properties: INodeProperties[] = [
 				description:
 					'Whether to ask only for statuses changed since the last report this node delivered for the campaign (remembered per workflow; only active workflows save it). The first run uses Changed Since, or the whole report.',
 			},
-			{
-				displayName: 'Poll Interval (Seconds)',
-				name: 'pollInterval',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 5,
-				description: 'First wait between status checks; it grows by half each time up to one minute',
-			},
-			{
-				displayName: 'Timeout (Minutes)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 30,
-				description:
-					'Give up waiting after this long. The error names the task ID so the report can be fetched later with Task → Get Result.',
-			},
+			...waitingOptionFields,
 			...reportOptionFields,
 		],
 	},
@@ -161,36 +146,67 @@ export const description = updateDisplayOptions(
 /** When the node runs as an AI agent's tool it must not hold the agent for half an hour. */
 const TOOL_WAIT_MS = 60_000;
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+/**
+ * Poll Until Ready and Don't Wait (and any tool call): the item's report as a task job, so the
+ * router can start and wait for the reports of all items together. Until Selzy Notifies returns
+ * nothing: that mode parks the execution and runs through `execute`.
+ */
+export async function prepareJob(this: IExecuteFunctions, itemIndex: number): Promise<TaskJob | undefined> {
 	const request = readReportRequest(this, itemIndex);
 	const { options, waitMode } = request;
 	const asTool = this.getNode().type.endsWith('Tool');
-	const callbackMode = waitMode === 'callback' && !asTool;
-	if (callbackMode) checkCallbackMode(this, options, itemIndex);
-	const callback = callbackMode ? await callbackTarget(this, itemIndex) : undefined;
+	if (waitMode === 'callback' && !asTool) return undefined;
 
-	const requestedAt = formatSelzyUtc(DateTime.utc());
-	const taskJson = await startReport(this, request, callback?.notifyUrl, itemIndex);
+	const poll = pollSettingsFrom(options, itemIndex, asTool ? TOOL_WAIT_MS : undefined);
+	const output = this.getNodeParameter('output', itemIndex, 'summary') as ReportOutput;
+	const callsPerMinute = callsPerMinuteFrom(options);
+	let taskJson: IDataObject = {};
+	let requestedAt = '';
+	return {
+		itemIndex,
+		startChecksStatus: false,
+		waitUntilReady: waitMode !== 'none',
+		timeoutMs: poll.timeoutMs,
+		firstCheckMs: poll.firstDelayMs,
+		start: async (signal) => {
+			requestedAt = formatSelzyUtc(DateTime.utc());
+			taskJson = await startReport(this, request, undefined, itemIndex, { signal, callsPerMinute });
+			return { task_uuid: String(taskJson.task_uuid), status: String(taskJson.status) };
+		},
+		// A tool returns the pending task for the agent to ask again later.
+		stillPending: asTool ? (task) => [{ json: { ...taskJson, ...task, ready: false }, pairedItem: { item: itemIndex } }] : undefined,
+		finish: async (task, signal) => {
+			if (waitMode === 'none') return [{ json: taskJson, pairedItem: { item: itemIndex } }];
+			if (!task.file_to_download) return [{ json: { ...taskJson, ...task, ready: false }, pairedItem: { item: itemIndex } }];
+			const completed = { ...task, campaign_id: taskJson.campaign_id };
+			const items = await deliverCompletedTask(this, completed, output, options, itemIndex, signal);
+			if (options.sinceLastRun) rememberReport(this, request.campaignId, requestedAt);
+			return items;
+		},
+	};
+}
+
+/** Until Selzy Notifies: checks for a while, then parks the execution until Selzy's callback resumes it. */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const request = readReportRequest(this, itemIndex);
+	const { options } = request;
+	checkCallbackMode(this, options, itemIndex);
+	const callback = await callbackTarget(this, itemIndex);
+
+	const taskJson = await startReport(this, request, callback.notifyUrl, itemIndex);
 	const taskUuid = String(taskJson.task_uuid);
-	if (waitMode === 'none') return [{ json: taskJson, pairedItem: { item: itemIndex } }];
-
 	const graceMs = Math.max(1, Number(options.callbackGrace ?? DEFAULT_CALLBACK_GRACE_SECONDS)) * 1000;
-	const poll = pollSettingsFrom(options, itemIndex, asTool ? TOOL_WAIT_MS : callbackMode ? graceMs : undefined);
-	const outcome = await finishWaiting.call(this, taskUuid, poll, asTool || callbackMode);
-	if (!outcome.task.file_to_download && callback) {
+	const poll = pollSettingsFrom(options, itemIndex, graceMs);
+	// Quick reports are fetched here; a task still pending after the check waits for the callback.
+	const outcome = await pollTask.call(this, taskUuid, poll);
+	if (!outcome.task.file_to_download) {
 		const fullTimeout = pollSettingsFrom(options, itemIndex).timeoutMs;
 		await parkUntilCallback(this, itemIndex, taskJson, callback.secretDigest, Math.max(60_000, fullTimeout - poll.timeoutMs));
 		return this.getInputData().map((item, index) => ({ json: item.json, pairedItem: { item: index } }));
 	}
-	if (!outcome.task.file_to_download) {
-		return [{ json: { ...taskJson, ...outcome.task, ready: false }, pairedItem: { item: itemIndex } }];
-	}
-
 	const output = this.getNodeParameter('output', itemIndex, 'summary') as ReportOutput;
 	const task = { ...outcome.task, campaign_id: taskJson.campaign_id };
-	const items = await deliverCompletedTask(this, task, output, options, itemIndex);
-	if (options.sinceLastRun) rememberReport(this, request.campaignId, requestedAt);
-	return items;
+	return await deliverCompletedTask(this, task, output, options, itemIndex);
 }
 
 interface ReportRequest {
@@ -225,6 +241,7 @@ async function startReport(
 	request: ReportRequest,
 	callbackUrl: string | undefined,
 	itemIndex: number,
+	call: Pick<SelzyCallOptions, 'signal' | 'callsPerMinute'> = {},
 ): Promise<IDataObject> {
 	const { campaignId, options } = request;
 	const params: IDataObject = { campaign_id: campaignId };
@@ -238,6 +255,7 @@ async function startReport(
 	const started = (await selzyApiRequest.call(context, 'async/getCampaignDeliveryStats', params, {
 		startsWork: true,
 		itemIndex,
+		...call,
 	})) as IDataObject;
 	const task: SelzyTask = { task_uuid: String(started?.task_uuid ?? ''), status: String(started?.status ?? 'new') };
 	if (!task.task_uuid) {

@@ -1,10 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { reportOptionFields, reportOutputProperty } from '../common.descriptions';
+import { reportOptionFields, reportOutputProperty, waitingOptionFields } from '../common.descriptions';
 import type { ReportOutput } from '../../delivery/settings';
 import { deliverCompletedTask } from '../../delivery/deliver';
-import { finishWaiting, pollSettingsFrom } from '../polling';
+import { callsPerMinuteFrom, pollSettingsFrom } from '../polling';
+import type { TaskJob } from '../taskRun';
 import { getTaskResult, isTaskCompleted, TASK_UUID_PATTERN } from '../../transport/tasks';
 
 const properties: INodeProperties[] = [
@@ -41,22 +42,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{
-				displayName: 'Poll Interval (Seconds)',
-				name: 'pollInterval',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 5,
-				description: 'First wait between status checks (Poll Until Ready)',
-			},
-			{
-				displayName: 'Timeout (Minutes)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 30,
-				description: 'Give up waiting after this long (Poll Until Ready)',
-			},
+			...waitingOptionFields,
 			...reportOptionFields,
 		],
 	},
@@ -67,7 +53,8 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+/** Every mode is a task job: the router checks the tasks of all items together. */
+export async function prepareJob(this: IExecuteFunctions, itemIndex: number): Promise<TaskJob> {
 	const taskUuid = String(this.getNodeParameter('taskUuid', itemIndex, '')).trim();
 	const waitMode = this.getNodeParameter('waitMode', itemIndex, 'none') as string;
 	const output = this.getNodeParameter('output', itemIndex, 'summary') as string;
@@ -80,14 +67,19 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			{ itemIndex },
 		);
 	}
-
-	const task =
-		waitMode === 'poll'
-			? (await finishWaiting.call(this, taskUuid, pollSettingsFrom(options, itemIndex), false)).task
-			: await getTaskResult.call(this, taskUuid, { itemIndex });
-
-	if (output === 'status' || !isTaskCompleted(task) || !task.file_to_download) {
-		return [{ json: { ...task, ready: isTaskCompleted(task) && Boolean(task.file_to_download) }, pairedItem: { item: itemIndex } }];
-	}
-	return await deliverCompletedTask(this, task, output as ReportOutput, options, itemIndex);
+	const poll = pollSettingsFrom(options, itemIndex);
+	const callsPerMinute = callsPerMinuteFrom(options);
+	return {
+		itemIndex,
+		startChecksStatus: true,
+		waitUntilReady: waitMode === 'poll',
+		timeoutMs: poll.timeoutMs,
+		firstCheckMs: poll.firstDelayMs,
+		start: async (signal) => await getTaskResult.call(this, taskUuid, { itemIndex, signal, callsPerMinute }),
+		finish: async (task, signal) => {
+			const ready = isTaskCompleted(task) && Boolean(task.file_to_download);
+			if (output === 'status' || !ready) return [{ json: { ...task, ready }, pairedItem: { item: itemIndex } }];
+			return await deliverCompletedTask(this, task, output as ReportOutput, options, itemIndex, signal);
+		},
+	};
 }
