@@ -68,15 +68,29 @@ async function drain(client, workflowId, expected, timeoutMs) {
 	}
 }
 
-/** Task IDs that the trigger's executions started with (read with their data, after the measurement). */
-async function triggerTasks(client, executions) {
+/**
+ * Reads the executions with their data (after the measurement): the task ID each trigger
+ * execution started with, the error of each failed one, and which could not be read (and why).
+ */
+async function readExecutions(client, executions) {
 	const uuids = [];
+	const errors = [];
+	const unreadable = [];
 	for (const { id } of executions) {
-		const execution = await client.waitForExecution(id, { timeoutMs: 30_000 }).catch(() => undefined);
+		let execution;
+		try {
+			execution = await client.waitForExecution(id, { timeoutMs: 30_000 });
+		} catch (error) {
+			unreadable.push(`${id}: ${String(error.message).slice(0, 120)}`);
+			continue;
+		}
+		const resultData = execution.data?.resultData;
+		if (execution.status !== 'success') errors.push(`${execution.status}: ${resultData?.error?.message ?? 'no error message'}`.slice(0, 200));
 		const item = h.nodeOutput(execution, 'Selzy Trigger')?.[0];
 		if (item?.json?.task_uuid) uuids.push(String(item.json.task_uuid));
+		else if (execution.status === 'success') unreadable.push(`${id}: no task_uuid in the trigger's output`);
 	}
-	return uuids;
+	return { uuids, errors, unreadable };
 }
 
-module.exports = { watchReadiness, isolatesAcquired, drain, triggerTasks };
+module.exports = { watchReadiness, isolatesAcquired, drain, readExecutions };

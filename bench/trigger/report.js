@@ -17,7 +17,7 @@ function table(results) {
 		const answers = Object.entries(r.answersByStatus).map(([status, n]) => `${n}× ${status}`).join(', ');
 		const executions =
 			r.kind === 'trigger'
-				? `${r.executions} for ${r.executionTasksDistinct} of ${r.distinctTasks} tasks${r.executionTasksDuplicated ? `, ${r.executionTasksDuplicated} doubled` : ''}`
+				? `${r.executions} for ${r.executionTasksDistinct} of ${r.distinctTasks} tasks${r.executionTasksDuplicated ? `, ${r.executionTasksDuplicated} doubled` : ''}${r.executionsUnreadable ? `, ${r.executionsUnreadable} not readable` : ''}`
 				: `${r.executions}`;
 		const failed = r.executionsFailed ? `, **${r.executionsFailed} failed**` : ', none failed';
 		lines.push(
@@ -52,6 +52,8 @@ function report(run) {
 	];
 	const targets = evaluateTargets(run.results);
 	if (targets.length) parts.push('', targetTable(targets));
+	const failures = run.results.filter((r) => r.failureSamples?.length);
+	if (failures.length) parts.push('', 'Errors of failed executions: ' + failures.map((r) => `${r.label}: ${r.failureSamples.map((m) => `“${m}”`).join(', ')}`).join('; ') + '.');
 	for (const r of (run.profiles ?? []).filter((p) => p.profile)) parts.push('', ...profileTable(r));
 	return parts.join('\n');
 }

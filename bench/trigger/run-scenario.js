@@ -8,12 +8,12 @@ const path = require('node:path');
 
 const h = require('../../test/tooling');
 const { percentile, round } = require('../lib/format');
-const { executionError, prepareN8n } = require('../lib/n8n');
+const { prepareN8n } = require('../lib/n8n');
 const { watchProcess } = require('../lib/sampling');
 const { TRIGGER } = require('../lib/workflows');
 const { startProfile, summarize } = require('../cpu-profile');
 const { callbackPlan, completedTasks, sendAtRate, sendCallback } = require('./callbacks');
-const { drain, isolatesAcquired, triggerTasks, watchReadiness } = require('./readings');
+const { drain, isolatesAcquired, readExecutions, watchReadiness } = require('./readings');
 const { workflowFor } = require('./scenarios');
 
 const WARMUP_CALLBACKS = 3;
@@ -184,10 +184,12 @@ async function measureLoad(ctx, scenario, { target, client, workflow, url, befor
 			Object.entries(readings).map(([name, r]) => [name, { baselineRssMiB: r.baselineRssMiB, peakIncreaseMiB: r.peakIncreaseMiB, cpuSeconds: r.cpuSeconds }]),
 		);
 	}
-	const failed = executions.filter((execution) => execution.status !== 'success');
-	result.failureSamples = await Promise.all(failed.slice(0, 3).map(async (execution) => `${execution.status}: ${await executionError(client, execution.id)}`));
+	const read = await readExecutions(client, executions);
+	result.failureSamples = [...new Set(read.errors)].slice(0, 5);
+	result.executionsUnreadable = read.unreadable.length;
+	result.unreadableSamples = read.unreadable.slice(0, 3);
 	if (scenario.kind === 'trigger') {
-		const uuids = await triggerTasks(client, executions);
+		const { uuids } = read;
 		const sent = new Set(plan.map((entry) => entry.task.uuid));
 		result.executionTasksDistinct = new Set(uuids).size;
 		result.executionTasksDuplicated = uuids.length - new Set(uuids).size;

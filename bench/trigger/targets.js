@@ -69,7 +69,7 @@ function executionCheck(r) {
 	return {
 		name: `${r.label} at ${r.rate}/s: executions = distinct tasks, none failed`,
 		met,
-		measured: `${r.executions} executions for ${r.executionTasksDistinct} of ${r.distinctTasks} tasks, ${r.executionsFailed} failed`,
+		measured: `${r.executions} executions for ${r.executionTasksDistinct} of ${r.distinctTasks} tasks, ${r.executionsFailed} failed${r.executionsUnreadable ? ` (${r.executionsUnreadable} could not be read back)` : ''}`,
 	};
 }
 
