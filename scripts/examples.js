@@ -16,7 +16,11 @@ function loadExample(file, credential, campaign) {
 	const workflow = JSON.parse(text);
 	for (const node of workflow.nodes) {
 		if (node.credentials?.selzyApi) node.credentials.selzyApi.name = credential.name;
-		if (campaign && node.parameters?.campaignId?.__rl) {
+		// Other placeholders (the chat model's credential in ai-agent-tool.json) are left for the user to choose.
+		for (const [type, reference] of Object.entries(node.credentials ?? {})) {
+			if (/_CREDENTIAL_ID$/.test(String(reference.id))) delete node.credentials[type];
+		}
+		if (campaign && node.parameters?.campaignId?.__rl && !node.parameters.campaignId.value) {
 			node.parameters.campaignId = { __rl: true, ...campaign };
 		}
 	}

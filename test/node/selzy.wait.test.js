@@ -256,7 +256,13 @@ describe('as an AI agent’s tool', () => {
 		}
 		expect(result.status).toBe('success');
 		expect(jsonOf(result.output[0])).toEqual([
-			{ task_uuid: sb.tasks[0].uuid, task_type: 'getCampaignDeliveryStats', status: 'new', campaign_id: 1001, ready: false },
+			{
+				task_uuid: sb.tasks[0].uuid,
+				status: 'new',
+				ready: false,
+				campaign_id: 1001,
+				next_step: `Selzy is still preparing this report. Ask again in a minute with the Task → Get Result operation and task_uuid ${sb.tasks[0].uuid}; do not start a new report.`,
+			},
 		]);
 		expect(sb.tasks[0].uuid).toMatch(UUID);
 	});

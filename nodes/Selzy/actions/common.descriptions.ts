@@ -104,7 +104,7 @@ export const reportOptionFields: INodeProperties[] = [
 		options: STATUS_GROUP_OPTIONS,
 		default: [],
 		description:
-			'Rows output: keep only recipients in these groups, for example Hard Bounce and Unsubscribed for a suppression list. Empty keeps all.',
+			'Rows output: keep only recipients in these groups, for example Hard Bounce and Unsubscribed for a suppression list. Empty keeps all. An expression or an AI agent can give names separated by commas (hard_bounce, unsubscribed).',
 	},
 	{
 		displayName: 'Send Results',
@@ -121,7 +121,8 @@ export const reportOptionFields: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0 },
 		default: 0,
-		description: 'Rows output: stop after this many rows (after filtering). 0 returns all.',
+		description:
+			'Rows output: stop after this many rows (after filtering). 0 returns all; as an AI agent’s tool, 0 means 100 and the answer gives the count of all rows.',
 	},
 	{
 		displayName: 'Download Stall Timeout (Seconds)',

@@ -47,6 +47,14 @@ export const properties: INodeProperties[] = [
 		],
 		default: 'getResult',
 	},
+	{
+		displayName:
+			'As a tool, answers are sized for the model: Summary (the default) for how a campaign did; Rows give the first rows (Max Rows, 100 unless set) and the count of all; File gives a description of the stored file. Let the model define Campaign (an ID or a subject), Output, Status Groups or Changed Since.',
+		name: 'toolNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { '@tool': [true] } },
+	},
 	...getDeliveryReport.description,
 	...getResult.description,
 ];

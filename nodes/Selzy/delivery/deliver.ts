@@ -56,18 +56,8 @@ async function deliverReport(
 	settings: ReportSettings,
 	signal?: AbortSignal,
 ): Promise<INodeExecutionData[]> {
-	if (!task.file_to_download) {
-		throw new Error(`Task ${task.task_uuid} is ${task.status} and has no file to download yet`);
-	}
-	const started = Date.now();
-	const log = (what: string) => context.logger.info(`Selzy report ${task.task_uuid}: ${what}`);
-	const download = await openReportDownload(context, task.file_to_download, {
-		stallTimeoutMs: settings.stallTimeoutMs,
-		maxBytes: settings.maxDownloadBytes,
-		timeLimitMs: settings.downloadTimeLimitMs,
-		signal,
-		onProgress: (bytes) => log(`${formatMegabytes(bytes)} downloaded`),
-	});
+	const opened = await openReport(context, task, settings, signal);
+	const { download, log, started } = opened;
 	const taskJson = publicTask(task);
 
 	if (settings.output === 'file') {
@@ -81,15 +71,7 @@ async function deliverReport(
 		];
 	}
 
-	// Batches of records: per-row async steps would cost more than the parsing itself.
-	const meta = createReportMeta();
-	const batches = recordBatchesFromReport(
-		download.bytes,
-		{ contentType: download.contentType, fileName: download.fileName },
-		meta,
-		{ unpackLimits: settings.unpackLimits },
-	);
-
+	const { batches, meta } = recordBatchesOf(opened, settings);
 	if (settings.output === 'summary') {
 		const summary = await summarizeRecordBatches(batches);
 		log(`summarised ${summary.total} rows in ${Date.now() - started} ms`);
@@ -111,6 +93,70 @@ async function deliverReport(
 	}
 	log(`${items.length} rows kept from ${formatMegabytes(download.bytesRead())} in ${Date.now() - started} ms`);
 	return items;
+}
+
+interface OpenedReport {
+	download: ReportDownload;
+	log: (what: string) => void;
+	started: number;
+}
+
+async function openReport(
+	context: ReportContext,
+	task: SelzyTask,
+	settings: ReportSettings,
+	signal?: AbortSignal,
+): Promise<OpenedReport> {
+	if (!task.file_to_download) {
+		throw new Error(`Task ${task.task_uuid} is ${task.status} and has no file to download yet`);
+	}
+	const started = Date.now();
+	const log = (what: string) => context.logger.info(`Selzy report ${task.task_uuid}: ${what}`);
+	const download = await openReportDownload(context, task.file_to_download, {
+		stallTimeoutMs: settings.stallTimeoutMs,
+		maxBytes: settings.maxDownloadBytes,
+		timeLimitMs: settings.downloadTimeLimitMs,
+		signal,
+		onProgress: (bytes) => log(`${formatMegabytes(bytes)} downloaded`),
+	});
+	return { download, log, started };
+}
+
+/** Batches of records: per-row async steps would cost more than the parsing itself. */
+function recordBatchesOf(opened: OpenedReport, settings: ReportSettings) {
+	const meta = createReportMeta();
+	const { download } = opened;
+	const batches = recordBatchesFromReport(
+		download.bytes,
+		{ contentType: download.contentType, fileName: download.fileName },
+		meta,
+		{ unpackLimits: settings.unpackLimits },
+	);
+	return { batches, meta };
+}
+
+/**
+ * Opens a completed task's report as batches of records and hands them to `read` (the first
+ * record is the header), with the same settings, bounds and errors as every other output.
+ */
+export async function readCompletedTask<T>(
+	context: ReportContext,
+	task: SelzyTask,
+	options: IDataObject,
+	read: (batches: AsyncIterable<string[][]>, settings: ReportSettings) => Promise<T>,
+	itemIndex?: number,
+	signal?: AbortSignal,
+): Promise<T> {
+	const settings = readReportSettings('rows', options);
+	try {
+		settings.fieldNamesById = await fetchFieldNamesById.call(context);
+		const opened = await openReport(context, task, settings, signal);
+		const result = await read(recordBatchesOf(opened, settings).batches, settings);
+		opened.log(`read ${formatMegabytes(opened.download.bytesRead())} in ${Date.now() - opened.started} ms`);
+		return result;
+	} catch (error) {
+		throw reportFailure(context.getNode(), error, task, itemIndex);
+	}
 }
 
 /** The task as users see it: the file link is kept, since it is what Task → Get Result would return too. */

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { DEFAULT_MAX_ROWS_HELD, DEFAULT_UNPACK_LIMITS, type UnpackLimits } from '../report/limits';
-import type { StatusGroup } from '../report/statuses';
+import { STATUS_GROUPS, type StatusGroup } from '../report/statuses';
 import { downloadLimitsFrom } from '../transport/download';
 
 /** What a finished report becomes. */
@@ -33,13 +33,30 @@ function wholeNumber(value: unknown, fallback: number, min: number): number {
 	return Number.isFinite(number) ? Math.max(min, Math.floor(number)) : fallback;
 }
 
+/**
+ * Status Groups as a list, also when an expression or an AI agent gives a comma-separated text
+ * ("hard_bounce, soft bounce"); names are matched ignoring case, spaces and dashes.
+ */
+export function statusGroupsFrom(value: unknown): StatusGroup[] {
+	const written = (Array.isArray(value) ? value : String(value ?? '').split(','))
+		.map((name) => String(name).replace(/["'[\]]/g, '').trim().toLowerCase().replace(/[\s-]+/g, '_'))
+		.filter(Boolean);
+	const unknown = written.filter((name) => !(STATUS_GROUPS as string[]).includes(name));
+	if (unknown.length) {
+		throw new Error(
+			`Status Groups: ${unknown.map((name) => `"${name}"`).join(', ')} is not a status group; use ${STATUS_GROUPS.join(', ')}`,
+		);
+	}
+	return [...new Set(written)] as StatusGroup[];
+}
+
 /** Reads the report options every node shares (the `options` collection). */
 export function readReportSettings(output: ReportOutput, options: IDataObject): ReportSettings {
 	return {
 		output,
 		binaryPropertyName: String(options.binaryPropertyName || 'data'),
 		fileName: String(options.fileName ?? '').trim(),
-		statusGroups: (options.statusGroups as StatusGroup[] | undefined) ?? [],
+		statusGroups: statusGroupsFrom(options.statusGroups),
 		sendResults: String(options.sendResults ?? '')
 			.split(',')
 			.map((value) => value.trim())

@@ -8,3 +8,4 @@ export { createJsonReportParser, parseJsonReport, parseJsonReportBatches } from 
 export * from './rows';
 export * from './summary';
 export { recordBatchesFromReport, recordsFromReport, type ReadOptions } from './pipeline';
+export { sampleRowBatches, type RowSample, type RowSampleOptions } from './sampleRows';

@@ -4,6 +4,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { reportOptionFields, reportOutputProperty, waitingOptionFields } from '../common.descriptions';
 import { deliverCompletedTask } from '../../delivery/deliver';
+import { completedToolAnswer, runsAsTool, taskToolAnswer } from '../../delivery/toolAnswer';
 import { callsPerMinuteFrom, pollSettingsFrom } from '../polling';
 import type { TaskJob } from '../taskRun';
 import { selzyApiRequest, type SelzyCallOptions } from '../../transport/request';
@@ -11,6 +12,7 @@ import type { ReportOutput } from '../../delivery/settings';
 import { pollTask, type SelzyTask } from '../../transport/tasks';
 import { formatSelzyUtc, toSelzyUtc, type IncrementalState } from './changedSince';
 import { callbackTarget, parkUntilCallback } from '../../callback/resume';
+import { resolveCampaignId } from './campaignId';
 
 /**
  * Callback mode polls in-process first: a callback that came while the execution still ran would
@@ -25,7 +27,8 @@ const properties: INodeProperties[] = [
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
 		required: true,
-		description: 'The campaign whose delivery report to build',
+		description:
+			'The campaign whose delivery report to build. As an AI agent’s tool, By ID also takes a campaign subject, looked up in the campaign list.',
 		modes: [
 			{
 				displayName: 'From List',
@@ -112,7 +115,7 @@ const properties: INodeProperties[] = [
 				type: 'dateTime',
 				default: '',
 				description:
-					'Only recipients whose status changed at or after this moment. A value without a time zone is read in the workflow’s time zone; Selzy receives it in UTC.',
+					'Only recipients whose status changed at or after this moment, e.g. 2026-05-01T09:00:00Z from an expression or an AI agent. A value without a time zone is read in the workflow’s time zone; Selzy receives it in UTC.',
 			},
 			{
 				displayName: 'Check Before Waiting (Seconds)',
@@ -152,9 +155,9 @@ const TOOL_WAIT_MS = 60_000;
  * nothing: that mode parks the execution and runs through `execute`.
  */
 export async function prepareJob(this: IExecuteFunctions, itemIndex: number): Promise<TaskJob | undefined> {
-	const request = readReportRequest(this, itemIndex);
+	const request = await readReportRequest(this, itemIndex);
 	const { options, waitMode } = request;
-	const asTool = this.getNode().type.endsWith('Tool');
+	const asTool = runsAsTool(this);
 	if (waitMode === 'callback' && !asTool) return undefined;
 
 	const poll = pollSettingsFrom(options, itemIndex, asTool ? TOOL_WAIT_MS : undefined);
@@ -174,12 +177,16 @@ export async function prepareJob(this: IExecuteFunctions, itemIndex: number): Pr
 			return { task_uuid: String(taskJson.task_uuid), status: String(taskJson.status) };
 		},
 		// A tool returns the pending task for the agent to ask again later.
-		stillPending: asTool ? (task) => [{ json: { ...taskJson, ...task, ready: false }, pairedItem: { item: itemIndex } }] : undefined,
+		stillPending: asTool ? (task) => taskToolAnswer({ ...taskJson, ...task }, itemIndex) : undefined,
 		finish: async (task, signal) => {
+			if (waitMode === 'none' && asTool) return taskToolAnswer(taskJson as SelzyTask, itemIndex);
 			if (waitMode === 'none') return [{ json: taskJson, pairedItem: { item: itemIndex } }];
+			if (!task.file_to_download && asTool) return taskToolAnswer({ ...taskJson, ...task }, itemIndex);
 			if (!task.file_to_download) return [{ json: { ...taskJson, ...task, ready: false }, pairedItem: { item: itemIndex } }];
 			const completed = { ...task, campaign_id: taskJson.campaign_id };
-			const items = await deliverCompletedTask(this, completed, output, options, itemIndex, signal);
+			const items = asTool
+				? await completedToolAnswer(this, completed, output, options, itemIndex, signal)
+				: await deliverCompletedTask(this, completed, output, options, itemIndex, signal);
 			if (options.sinceLastRun) rememberReport(this, request.campaignId, requestedAt);
 			return items;
 		},
@@ -188,7 +195,7 @@ export async function prepareJob(this: IExecuteFunctions, itemIndex: number): Pr
 
 /** Until Selzy Notifies: checks for a while, then parks the execution until Selzy's callback resumes it. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const request = readReportRequest(this, itemIndex);
+	const request = await readReportRequest(this, itemIndex);
 	const { options } = request;
 	checkCallbackMode(this, options, itemIndex);
 	const callback = await callbackTarget(this, itemIndex);
@@ -216,22 +223,16 @@ interface ReportRequest {
 	options: IDataObject;
 }
 
-/** The item's parameters, checked before anything is sent to Selzy. */
-function readReportRequest(context: IExecuteFunctions, itemIndex: number): ReportRequest {
-	const campaignId = String(
-		context.getNodeParameter('campaignId', itemIndex, '', { extractValue: true }) ?? '',
-	).trim();
+/** The item's parameters, checked before a report is requested. */
+async function readReportRequest(context: IExecuteFunctions, itemIndex: number): Promise<ReportRequest> {
+	const written = String(context.getNodeParameter('campaignId', itemIndex, '', { extractValue: true }) ?? '');
 	const waitMode = context.getNodeParameter('waitMode', itemIndex, 'poll') as string;
 	const notifyUrl = String(context.getNodeParameter('notifyUrl', itemIndex, '')).trim();
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	if (!/^\d+$/.test(campaignId)) {
-		throw new NodeOperationError(context.getNode(), 'Campaign: choose a campaign from the list or enter its numeric ID', {
-			itemIndex,
-		});
-	}
 	if (notifyUrl && !/^https?:\/\/[^\s]+$/i.test(notifyUrl)) {
 		throw new NodeOperationError(context.getNode(), 'Notify URL must be an http(s) address', { itemIndex });
 	}
+	const campaignId = await resolveCampaignId(context, written, itemIndex, runsAsTool(context));
 	return { campaignId, waitMode, notifyUrl, options };
 }
 

@@ -4,6 +4,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import { reportOptionFields, reportOutputProperty, waitingOptionFields } from '../common.descriptions';
 import type { ReportOutput } from '../../delivery/settings';
 import { deliverCompletedTask } from '../../delivery/deliver';
+import { completedToolAnswer, runsAsTool, taskToolAnswer } from '../../delivery/toolAnswer';
 import { callsPerMinuteFrom, pollSettingsFrom } from '../polling';
 import type { TaskJob } from '../taskRun';
 import { getTaskResult, isTaskCompleted, TASK_UUID_PATTERN } from '../../transport/tasks';
@@ -16,7 +17,8 @@ const properties: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'ff719cf2-0d4b-4b34-9b2f-4c2ea7f3b2a1',
-		description: 'The task_uuid returned by Campaign → Get Delivery Report or received by a Selzy Trigger',
+		description:
+			'The task_uuid returned by Campaign → Get Delivery Report (also to an AI agent when a report was not ready in time) or received by a Selzy Trigger',
 	},
 	{
 		displayName: 'Wait',
@@ -68,6 +70,7 @@ export async function prepareJob(this: IExecuteFunctions, itemIndex: number): Pr
 		);
 	}
 	const poll = pollSettingsFrom(options, itemIndex);
+	const asTool = runsAsTool(this);
 	const callsPerMinute = callsPerMinuteFrom(options);
 	return {
 		itemIndex,
@@ -78,8 +81,11 @@ export async function prepareJob(this: IExecuteFunctions, itemIndex: number): Pr
 		start: async (signal) => await getTaskResult.call(this, taskUuid, { itemIndex, signal, callsPerMinute }),
 		finish: async (task, signal) => {
 			const ready = isTaskCompleted(task) && Boolean(task.file_to_download);
+			if ((output === 'status' || !ready) && asTool) return taskToolAnswer(task, itemIndex);
 			if (output === 'status' || !ready) return [{ json: { ...task, ready }, pairedItem: { item: itemIndex } }];
-			return await deliverCompletedTask(this, task, output as ReportOutput, options, itemIndex, signal);
+			return asTool
+				? await completedToolAnswer(this, task, output as ReportOutput, options, itemIndex, signal)
+				: await deliverCompletedTask(this, task, output as ReportOutput, options, itemIndex, signal);
 		},
 	};
 }
