@@ -13,16 +13,15 @@
 // the existing dist/), E2E_KEEP=1 (keep the work folder), N8N_VERSION, SELZY_CACHE.
 
 const assert = require('node:assert/strict');
-const { spawn, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const net = require('node:net');
-const os = require('node:os');
 const path = require('node:path');
 const { request } = require('undici');
 
 const h = require('../tooling');
 const { createSandbox } = require('../sandbox/server');
+const { ensureDebianPackages, postgresBinDir, startQueueMode, stopQueueMode, killQueueMode } = h;
 
 const OWNER = { email: 'queue-owner@example.com', password: 'Queue-Owner-Passw0rd', firstName: 'Queue', lastName: 'Owner' };
 const ACTION = 'n8n-nodes-selzy.selzy';
@@ -34,156 +33,10 @@ const FILE_BELOW_CAMPAIGN = 3002;
 const FILE_ABOVE_CAMPAIGN = 3003;
 // Selzy's permanent failures; the node's "Hard Bounce" group.
 const HARD_BOUNCES = ['err_user_unknown', 'err_user_inactive', 'err_domain_inactive', 'err_dest_invalid', 'err_not_available'];
-const PG_BIN_GLOB = '/usr/lib/postgresql';
 // Peak worker memory a big summary may add over the 25-row control run.
 const MEMORY_SLACK_MB = Number(process.env.QUEUE_MEMORY_SLACK_MB || 40);
 
-// ── infrastructure: Debian packages, Postgres, Redis ────────────────────────
-
-function commandExists(name) {
-	return spawnSync('bash', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
-}
-
-function postgresBinDir() {
-	if (!fs.existsSync(PG_BIN_GLOB)) return undefined;
-	const versions = fs
-		.readdirSync(PG_BIN_GLOB)
-		.filter((name) => fs.existsSync(path.join(PG_BIN_GLOB, name, 'bin', 'initdb')))
-		.sort((x, y) => Number(y) - Number(x));
-	return versions.length ? path.join(PG_BIN_GLOB, versions[0], 'bin') : undefined;
-}
-
-/** apt-get installs redis-server / postgresql only when they are missing. */
-async function ensureDebianPackages() {
-	const missing = [];
-	if (!commandExists('redis-server')) missing.push('redis-server');
-	if (!postgresBinDir()) missing.push('postgresql');
-	if (!missing.length) return 'already installed';
-	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-	await h.runCommand('apt-get', ['update'], { env }).catch(() => {});
-	await h.runCommand('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env });
-	return `installed ${missing.join(', ')}`;
-}
-
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-
-/** Runs a Postgres binary as the `postgres` user when we are root (initdb refuses root). */
-function asPostgres(binary, args) {
-	return isRoot ? ['runuser', ['-u', 'postgres', '--', binary, ...args]] : [binary, args];
-}
-
-/** Postgres runs as its own user when we are root: its folder must be under one that user can enter. */
-function postgresTempBase() {
-	if (!isRoot) return os.tmpdir();
-	const reachable = spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', os.tmpdir()]).status === 0;
-	return reachable ? os.tmpdir() : '/tmp';
-}
-
-/**
- * A throwaway Postgres cluster on a free loopback port; data in a temp folder. `register` gets
- * the handle before the server starts, so an interrupted start is cleaned up too.
- */
-async function startPostgres(register) {
-	const bin = postgresBinDir();
-	const dir = fs.mkdtempSync(path.join(postgresTempBase(), 'selzy-queue-pg-'));
-	const data = path.join(dir, 'data');
-	fs.mkdirSync(data);
-	if (isRoot) await h.runCommand('chown', ['-R', 'postgres:postgres', dir]);
-	const port = await h.freePort();
-	const run = (name, args) => h.runCommand(...asPostgres(path.join(bin, name), args), { cwd: dir });
-	const pidFile = path.join(data, 'postmaster.pid');
-	const postmasterPid = () => {
-		try {
-			return Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]) || undefined;
-		} catch {
-			return undefined;
-		}
-	};
-	let stopped = false;
-	const handle = {
-		port,
-		dir,
-		database: 'n8n',
-		get pid() {
-			return postmasterPid();
-		},
-		async stop() {
-			if (stopped) return;
-			stopped = true;
-			const pid = postmasterPid();
-			if (pid) await run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '30', 'stop']).catch(() => killPid(pid, 'SIGQUIT'));
-			fs.rmSync(dir, { recursive: true, force: true });
-		},
-		killNow() {
-			const pid = postmasterPid();
-			if (!stopped && pid) killPid(pid, 'SIGQUIT');
-		},
-	};
-	register(handle);
-	await run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions']);
-	const options = [
-		`-p ${port}`,
-		`-k ${dir}`,
-		'-c listen_addresses=127.0.0.1',
-		// A test database: durability settings off for speed.
-		'-c fsync=off',
-		'-c synchronous_commit=off',
-		'-c full_page_writes=off',
-	].join(' ');
-	await run('pg_ctl', ['-D', data, '-l', path.join(dir, 'postgres.log'), '-o', options, '-w', '-t', '60', 'start']);
-	await run('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'n8n']);
-	return handle;
-}
-
-/** redis-server on a free loopback port, no persistence, data folder in the work dir. */
-async function startRedis(workDir, register) {
-	const dir = path.join(workDir, 'redis');
-	fs.mkdirSync(dir, { recursive: true });
-	const port = await h.freePort();
-	const log = fs.openSync(path.join(dir, 'redis.log'), 'a');
-	const child = spawn(
-		'redis-server',
-		['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'],
-		{ stdio: ['ignore', log, log] },
-	);
-	fs.closeSync(log);
-	let exited = false;
-	const exit = new Promise((resolve) => child.on('exit', () => resolve((exited = true))));
-	const handle = {
-		port,
-		pid: child.pid,
-		async stop() {
-			if (exited) return;
-			killPid(child.pid, 'SIGTERM');
-			await Promise.race([exit, h.sleep(5000)]);
-			if (!exited) killPid(child.pid, 'SIGKILL');
-		},
-		killNow() {
-			if (!exited) killPid(child.pid, 'SIGKILL');
-		},
-	};
-	register(handle);
-	const deadline = Date.now() + 20_000;
-	while (!(await redisPing(port))) {
-		if (exited || Date.now() > deadline) throw new Error(`redis-server did not start; log:\n${h.tailOf(path.join(dir, 'redis.log'))}`);
-		await h.sleep(100);
-	}
-	return handle;
-}
-
-function redisPing(port) {
-	return new Promise((resolve) => {
-		const socket = net.connect(port, '127.0.0.1');
-		const done = (ok) => {
-			socket.destroy();
-			resolve(ok);
-		};
-		socket.setTimeout(1000, () => done(false));
-		socket.on('error', () => done(false));
-		socket.on('connect', () => socket.write('PING\r\n'));
-		socket.on('data', (chunk) => done(chunk.toString().startsWith('+PONG')));
-	});
-}
+// ── infrastructure: see test/tooling/queue-mode.js ──────────────────────────
 
 /** One value from the test database (psql over TCP, trust auth). */
 function psql(env, sql) {
@@ -193,14 +46,6 @@ function psql(env, sql) {
 		{ encoding: 'utf8' },
 	);
 	return result.status === 0 ? result.stdout.trim() : `psql failed: ${result.stderr.trim()}`;
-}
-
-function killPid(pid, signal) {
-	try {
-		process.kill(pid, signal);
-	} catch (error) {
-		if (error.code !== 'ESRCH') throw error;
-	}
 }
 
 // ── /proc memory of the worker ───────────────────────────────────────────────
@@ -397,73 +242,19 @@ async function setup(env) {
 		time('pack', () => h.buildAndPack(path.join(env.workDir, 'pack'), { build: process.env.E2E_SKIP_BUILD !== '1' })),
 	]);
 	env.install = install;
-	await time('services', () =>
-		Promise.all([startPostgres((pg) => (env.postgres = pg)), startRedis(env.workDir, (redis) => (env.redis = redis))]),
-	);
-
 	env.sandbox = await createSandbox({ port: 0 });
 	env.sandbox.addCampaign({ id: BIG_CAMPAIGN, rows: ROWS, subject: 'Queue mode: the big one' });
-
-	// One user folder per process, as on separate machines: the package is installed into each
-	// (a shared folder would also share .n8n/crash.journal, which makes every later process
-	// report "Last session crashed" and sleep 10 s).
-	const ports = { main: await h.freePort(), webhook: await h.freePort(), workerHealth: await h.freePort() };
-	env.webhookUrl = `http://127.0.0.1:${ports.webhook}`;
-	const common = {
-		EXECUTIONS_MODE: 'queue',
-		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-		QUEUE_BULL_REDIS_PORT: String(env.redis.port),
-		DB_TYPE: 'postgresdb',
-		DB_POSTGRESDB_HOST: '127.0.0.1',
-		DB_POSTGRESDB_PORT: String(env.postgres.port),
-		DB_POSTGRESDB_DATABASE: env.postgres.database,
-		DB_POSTGRESDB_USER: 'postgres',
-		DB_POSTGRESDB_PASSWORD: '',
-		N8N_ENCRYPTION_KEY: crypto.randomBytes(24).toString('base64'),
-		// Production webhooks and resume URLs ($execution.resumeUrl) point at the webhook process.
-		WEBHOOK_URL: `${env.webhookUrl}/`,
-		N8N_EDITOR_BASE_URL: `http://127.0.0.1:${ports.main}/`,
-		// n8n 2.x still runs manual executions on main unless this is set (on every process:
-		// the webhook process resumes waiting manual executions too).
-		OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
-		// Queue mode's own default (database); the harness's filesystem default is removed.
-		N8N_DEFAULT_BINARY_DATA_MODE: undefined,
-		N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: String(DB_MAX_FILE_MB),
-		N8N_LOG_LEVEL: 'debug',
-		N8N_WORKFLOW_PUBLICATION_OUTBOX_POLL_INTERVAL_MS: '1000',
-	};
-	for (const name of ['main', 'worker', 'webhook']) {
-		const installedAt = await h.installPackage(path.join(env.workDir, name), packed);
-		if (fs.lstatSync(installedAt).isSymbolicLink()) throw new Error('the package must be a packed copy, not a link');
-	}
-	env.processes = {};
-	const start = (name, options) =>
-		h.startN8n({
-			install,
-			userFolder: path.join(env.workDir, name),
-			logFile: path.join(env.workDir, `${name}.log`),
-			onSpawn: (handle) => (env.processes[name] = handle),
-			...options,
-		});
-
-	await time('main', () => start('main', { port: ports.main, env: common }));
-	// Main has run the migrations; worker and webhook process start side by side.
-	await time('worker+webhook', () =>
-		Promise.all([
-			start('worker', {
-				command: 'worker',
-				readyUrl: `http://127.0.0.1:${ports.workerHealth}/healthz/readiness`,
-				env: {
-					...common,
-					QUEUE_HEALTH_CHECK_ACTIVE: 'true',
-					QUEUE_HEALTH_CHECK_PORT: String(ports.workerHealth),
-					N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
-				},
-			}),
-			// The webhook process listens on its own N8N_PORT.
-			start('webhook', { command: 'webhook', port: ports.webhook, env: common }),
-		]),
-	);
+	const started = await startQueueMode(env, {
+		install,
+		packed,
+		workDir: env.workDir,
+		env: {
+			N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: String(DB_MAX_FILE_MB),
+			N8N_LOG_LEVEL: 'debug',
+			N8N_WORKFLOW_PUBLICATION_OUTBOX_POLL_INTERVAL_MS: '1000',
+		},
+	});
+	Object.assign(timings, started);
 
 	const client = new h.N8nClient(env.processes.main.url);
 	env.client = client;
@@ -827,17 +618,10 @@ async function main() {
 	let stopping;
 	const stopAll = (graceMs) =>
 		(stopping ??= (async () => {
-			const processes = Object.values(env.processes ?? {});
-			await Promise.all(processes.map((proc) => proc.stop(graceMs).catch(() => {})));
+			await stopQueueMode(env, graceMs);
 			await env.sandbox?.close().catch(() => {});
-			await env.redis?.stop().catch(() => {});
-			await env.postgres?.stop().catch(() => {});
 		})());
-	process.on('exit', () => {
-		for (const proc of Object.values(env.processes ?? {})) proc.killNow();
-		env.redis?.killNow();
-		env.postgres?.killNow();
-	});
+	process.on('exit', () => killQueueMode(env));
 	process.on('SIGINT', () => {
 		console.log('\ninterrupted; stopping n8n, Redis and Postgres');
 		stopAll(5000).finally(() => process.exit(130));

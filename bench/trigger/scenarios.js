@@ -1,0 +1,65 @@
+'use strict';
+// The workflows `npm run bench:trigger` loads with callbacks: the Selzy Trigger (regular and queue
+// mode), n8n's Webhook node, and the do-it-yourself workflow of core nodes.
+
+const crypto = require('node:crypto');
+
+const { TRIGGER, node, link, versionOf, coreVersions, credentialRef, apiPost, downloadFile } = require('../lib/workflows');
+
+function scenarios(options) {
+	const steady = { rate: options.rate, callbacks: options.callbacks, load: 'steady' };
+	const burst = { rate: options.burstRate, callbacks: options.burstCallbacks, load: 'burst' };
+	const all = [
+		{ id: 'trigger-summary', label: 'Selzy Trigger, output Summary', kind: 'trigger', output: 'summary', verify: true, ...steady },
+		{ id: 'trigger-task', label: 'Selzy Trigger, output Task Only', kind: 'trigger', output: 'task', verify: true, ...steady },
+		{ id: 'trigger-task-unverified', label: 'Selzy Trigger, Task Only, verification off', kind: 'trigger', output: 'task', verify: false, ...steady },
+		{ id: 'diy', label: 'Webhook → HTTP Request (getTaskResult) → HTTP Request (download) → Extract From File', kind: 'diy', ...steady },
+		{ id: 'webhook', label: 'n8n’s Webhook node alone', kind: 'webhook', ...steady },
+		// Webhook 1 takes an expression sandbox for its webhook call, as n8n does for every trigger but Webhook 2.
+		{ id: 'webhook-v1', label: 'n8n’s Webhook node 1 alone', kind: 'webhook', webhookVersion: 1, ...steady },
+		{ id: 'trigger-summary-burst', label: 'Selzy Trigger, output Summary', kind: 'trigger', output: 'summary', verify: true, ...burst },
+		{ id: 'webhook-burst', label: 'n8n’s Webhook node alone', kind: 'webhook', ...burst },
+		{
+			id: 'trigger-summary-burst-queue',
+			label: `Selzy Trigger, output Summary, queue mode (webhook process + ${options.workers} workers)`,
+			kind: 'trigger',
+			output: 'summary',
+			verify: true,
+			mode: 'queue',
+			...burst,
+		},
+	];
+	return all.filter((scenario) => (options.only ? options.only.has(scenario.id) : scenario.id !== 'webhook-v1'));
+}
+
+/** The workflow of a scenario, the path its callbacks go to, and the node versions it uses. */
+function workflowFor(scenario, { credential, sandbox, nodeTypes }) {
+	const webhookId = crypto.randomUUID();
+	const webhookVersion = scenario.webhookVersion ?? versionOf(nodeTypes, 'n8n-nodes-base.webhook', [2, 2.1]);
+	const webhookNode = (name) =>
+		node(name, 'n8n-nodes-base.webhook', webhookVersion, [0, 0], { httpMethod: 'POST', path: webhookId, responseMode: 'onReceived', options: {} }, { webhookId });
+	const name = `load ${scenario.id}`;
+	if (scenario.kind === 'trigger') {
+		const parameters = { verify: scenario.verify, taskTypes: ['getCampaignDeliveryStats'], output: scenario.output, options: {} };
+		const trigger = node('Selzy Trigger', TRIGGER, 1, [0, 0], parameters, { webhookId, credentials: credentialRef(credential) });
+		return { spec: { name, nodes: [trigger], connections: {} }, path: `/webhook/${webhookId}/selzy`, startNode: 'Selzy Trigger' };
+	}
+	if (scenario.kind === 'webhook') {
+		return { spec: { name, nodes: [webhookNode('Webhook')], connections: {} }, path: `/webhook/${webhookId}`, startNode: 'Webhook', nodeVersions: { webhook: webhookVersion } };
+	}
+	const { httpRequest, extractFromFile } = coreVersions(nodeTypes);
+	const nodes = [
+		webhookNode('Webhook'),
+		node('Get Task', 'n8n-nodes-base.httpRequest', httpRequest, [220, 0], apiPost(sandbox, 'async/getTaskResult', [['task_uuid', '={{ $json.body.result.task_uuid }}']])),
+		node('Download', 'n8n-nodes-base.httpRequest', httpRequest, [440, 0], downloadFile('={{ $json.result.file_to_download }}')),
+		node('Extract CSV', 'n8n-nodes-base.extractFromFile', extractFromFile, [660, 0], { operation: 'csv', options: {} }),
+	];
+	const connections = {
+		Webhook: { main: [[link('Get Task')]] },
+		'Get Task': { main: [[link('Download')]] },
+		Download: { main: [[link('Extract CSV')]] },
+	};
+	return { spec: { name, nodes, connections }, path: `/webhook/${webhookId}`, startNode: 'Webhook', nodeVersions: { webhook: webhookVersion, httpRequest, extractFromFile } };
+}
+
+module.exports = { scenarios, workflowFor };
