@@ -65,6 +65,8 @@ async function main() {
 	if (options.fromResults) return renderStored(options);
 	const started = Date.now();
 	const startedAt = new Date().toISOString();
+	// The load when the run starts (the machine may be shared); machine() is read when results are stored.
+	const loadAverageAtStart = os.loadavg().map((value) => Math.round(value * 100) / 100);
 	const ctx = { options, running: null };
 	const list = scenarios(options);
 	const sideBySide = comparisons(options);
@@ -79,6 +81,7 @@ async function main() {
 	}
 
 	let install;
+	const machineNow = () => ({ ...machine(install), loadAverageAtStart });
 	const results = [];
 	const compared = [];
 	const mainPart = list.length > 0 || Boolean(parser);
@@ -106,14 +109,14 @@ async function main() {
 					`${scenario.id}: ${result.status}${result.error ? ` (${result.error})` : ''}; wall ${fmt(result.wallSeconds)} s; ` +
 						`peak +${fmt(result.peakIncreaseMiB)} MiB; items ${count(result.outputItems)}${result.verified ? ' ✓' : ''}${result.verifyError ? ` (verify: ${result.verifyError})` : ''}`,
 				);
-				store({ startedAt, options, machine: machine(install), parser, results, partial: true });
+				store({ startedAt, options, machine: machineNow(), parser, results, partial: true });
 			}
 			for (const comparison of sideBySide) {
 				log(`${comparison.id}: ${comparison.label} — ${comparison.nodeLabel} vs ${comparison.controlLabel}, in a fresh n8n`);
 				const result = await runComparison(ctx, comparison);
 				compared.push(result);
 				log(`${comparison.id}: ${result.status}${result.error ? ` (${result.error})` : ''}; ${fmt(result.node?.wallSeconds)} s vs ${fmt(result.control?.wallSeconds)} s`);
-				storeSideBySide({ startedAt, options, machine: machine(install), comparisons: compared, partial: true });
+				storeSideBySide({ startedAt, options, machine: machineNow(), comparisons: compared, partial: true });
 			}
 		} finally {
 			await sandbox.close();
@@ -128,7 +131,7 @@ async function main() {
 			startedAt,
 			totalSeconds,
 			options,
-			machine: machine(install),
+			machine: machineNow(),
 			loadAverageAtEnd: os.loadavg().map((value) => Math.round(value * 100) / 100),
 			parser,
 			results,
@@ -138,7 +141,7 @@ async function main() {
 		parts.push([options.docsBlock, report(all)]);
 	}
 	if (compared.length) {
-		const side = { startedAt, totalSeconds, options, machine: machine(install), comparisons: compared, targets: evaluateTargets(undefined, [], compared) };
+		const side = { startedAt, totalSeconds, options, machine: machineNow(), comparisons: compared, targets: evaluateTargets(undefined, [], compared) };
 		storeSideBySide(side);
 		parts.push([SIDE_BY_SIDE_BLOCK, sideBySideReport(side)]);
 	}
