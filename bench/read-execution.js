@@ -3,15 +3,15 @@
  * Reads one execution's output straight from a stopped n8n's SQLite database, so checking a
  * million-item execution costs n8n nothing. Run with n8n's Node (24; `node:sqlite`):
  *
- *   node bench/read-execution.js <database.sqlite> <executionId> <nodeName>
+ *   node bench/read-execution.js <database.sqlite> <executionId> <nodeName> [sampleSize]
  *
- * Prints JSON: { items, first } — the item count of the node's last run (output 0) and the
- * first item's json and binary. n8n stores execution data in the `flatted` format: one array
+ * Prints JSON: { items, first, sample } — the item count of the node's last run (output 0), the
+ * first item's json and binary, and the json of the first `sampleSize` items (default 0). n8n stores execution data in the `flatted` format: one array
  * whose objects point at other entries by index, so the count is read without rebuilding items.
  */
 const { DatabaseSync } = require('node:sqlite');
 
-const [database, executionId, nodeName] = process.argv.slice(2);
+const [database, executionId, nodeName, sampleSize = '0'] = process.argv.slice(2);
 const db = new DatabaseSync(database, { readOnly: true });
 const row = db.prepare('SELECT data FROM execution_data WHERE executionId = ?').get(Number(executionId));
 db.close();
@@ -34,4 +34,5 @@ const runs = at(runData[nodeName]);
 const lastRun = at(runs[runs.length - 1]);
 const items = at(at(at(lastRun.data).main)[0]);
 const first = items.length ? revive(at(items[0])) : undefined;
-process.stdout.write(JSON.stringify({ items: items.length, first: first && { json: first.json, binary: first.binary } }));
+const sample = items.slice(0, Number(sampleSize)).map((ref) => revive(at(ref)).json);
+process.stdout.write(JSON.stringify({ items: items.length, first: first && { json: first.json, binary: first.binary }, sample }));

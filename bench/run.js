@@ -5,12 +5,18 @@
  * real n8n — the Selzy node's outputs against the do-it-yourself workflow of core n8n nodes.
  *
  *   node bench/run.js [--rows 1000000] [--big-rows 4000000] [--diy-filter-rows N]
- *                     [--diy-small-rows N] [--only a,b,c,d,e-c-small,e-c,e-d,a-big,b-big]
+ *                     [--diy-small-rows N] [--only a,b,c,d,d-file,e-c-small,e-c,e-d,a-big,b-big]
  *                     [--skip-diy] [--skip-parser]
  *                     [--repeat 3] [--timeout-min 15] [--diy-timeout-min 30]
  *                     [--fields 101,104] [--skip-build | --tarball n8n-nodes-selzy-x.y.z.tgz]
- *                     [--keep] [--write-docs]
- *   node bench/run.js --from-results [--write-docs]   (tables again from bench/results.json)
+ *                     [--keep] [--write-docs] [--results-key KEY] [--docs-block NAME]
+ *   node bench/run.js --from-results [--write-docs] [--results-key KEY] [--docs-block NAME]
+ *                                         (tables again from bench/results.json)
+ *
+ *   --results-key KEY stores the scenarios' run under KEY in bench/results.json instead of
+ *   replacing the full run (for a few scenarios measured side by side, e.g.
+ *   `--only d-file,e-d --results-key rowsAsInFile --docs-block bench-rows-as-in-file`);
+ *   --docs-block NAME is the generated block of docs/performance.md it goes into (default bench).
  *
  * Every n8n scenario gets a fresh n8n process and user folder (filesystem binary data mode,
  * SQLite), a warm-up execution of the same workflow on a 1,000-row campaign, then the measured
@@ -34,6 +40,7 @@
  */
 
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const h = require('../test/tooling');
@@ -51,7 +58,6 @@ const { preparePackage, stopOnExit, stderrLog } = require('./lib/n8n');
 const { machine, readResults, writeResults, downsample } = require('./lib/results');
 const { writeDocsBlock } = require('./lib/docs');
 
-const DOCS_BLOCK = 'bench';
 const SIDE_BY_SIDE_BLOCK = 'bench-side-by-side';
 
 async function main() {
@@ -59,6 +65,8 @@ async function main() {
 	if (options.fromResults) return renderStored(options);
 	const started = Date.now();
 	const startedAt = new Date().toISOString();
+	// The load when the run starts (the machine may be shared); machine() is read when results are stored.
+	const loadAverageAtStart = os.loadavg().map((value) => Math.round(value * 100) / 100);
 	const ctx = { options, running: null };
 	const list = scenarios(options);
 	const sideBySide = comparisons(options);
@@ -73,6 +81,7 @@ async function main() {
 	}
 
 	let install;
+	const machineNow = () => ({ ...machine(install), loadAverageAtStart });
 	const results = [];
 	const compared = [];
 	const mainPart = list.length > 0 || Boolean(parser);
@@ -100,14 +109,14 @@ async function main() {
 					`${scenario.id}: ${result.status}${result.error ? ` (${result.error})` : ''}; wall ${fmt(result.wallSeconds)} s; ` +
 						`peak +${fmt(result.peakIncreaseMiB)} MiB; items ${count(result.outputItems)}${result.verified ? ' ✓' : ''}${result.verifyError ? ` (verify: ${result.verifyError})` : ''}`,
 				);
-				store({ startedAt, options, machine: machine(install), parser, results, partial: true });
+				store({ startedAt, options, machine: machineNow(), parser, results, partial: true });
 			}
 			for (const comparison of sideBySide) {
 				log(`${comparison.id}: ${comparison.label} — ${comparison.nodeLabel} vs ${comparison.controlLabel}, in a fresh n8n`);
 				const result = await runComparison(ctx, comparison);
 				compared.push(result);
 				log(`${comparison.id}: ${result.status}${result.error ? ` (${result.error})` : ''}; ${fmt(result.node?.wallSeconds)} s vs ${fmt(result.control?.wallSeconds)} s`);
-				storeSideBySide({ startedAt, options, machine: machine(install), comparisons: compared, partial: true });
+				storeSideBySide({ startedAt, options, machine: machineNow(), comparisons: compared, partial: true });
 			}
 		} finally {
 			await sandbox.close();
@@ -118,12 +127,21 @@ async function main() {
 	const totalSeconds = (Date.now() - started) / 1000;
 	const parts = [];
 	if (mainPart) {
-		const all = { startedAt, totalSeconds, options, machine: machine(install), parser, results, targets: evaluateTargets(parser, results) };
+		const all = {
+			startedAt,
+			totalSeconds,
+			options,
+			machine: machineNow(),
+			loadAverageAtEnd: os.loadavg().map((value) => Math.round(value * 100) / 100),
+			parser,
+			results,
+			targets: evaluateTargets(parser, results),
+		};
 		store(all);
-		parts.push([DOCS_BLOCK, report(all)]);
+		parts.push([options.docsBlock, report(all)]);
 	}
 	if (compared.length) {
-		const side = { startedAt, totalSeconds, options, machine: machine(install), comparisons: compared, targets: evaluateTargets(undefined, [], compared) };
+		const side = { startedAt, totalSeconds, options, machine: machineNow(), comparisons: compared, targets: evaluateTargets(undefined, [], compared) };
 		storeSideBySide(side);
 		parts.push([SIDE_BY_SIDE_BLOCK, sideBySideReport(side)]);
 	}
@@ -140,13 +158,15 @@ function emit(parts, options) {
 
 /** Renders the tables and targets of the stored runs again (no new measurement). */
 function renderStored(options) {
-	const stored = readResults();
+	const everything = readResults();
+	const stored = options.resultsKey ? everything[options.resultsKey] : everything;
+	if (!stored) throw new Error(`bench/results.json has no "${options.resultsKey}" run yet`);
 	const parts = [];
 	if (stored.results) {
 		const storedOptions = { ...stored.options, only: stored.options.only ? new Set(stored.options.only) : null };
-		parts.push([DOCS_BLOCK, report({ ...stored, options: storedOptions, targets: evaluateTargets(stored.parser, stored.results) })]);
+		parts.push([options.docsBlock, report({ ...stored, options: storedOptions, targets: evaluateTargets(stored.parser, stored.results) })]);
 	}
-	if (stored.sideBySide) {
+	if (!options.resultsKey && stored.sideBySide) {
 		const side = stored.sideBySide;
 		parts.push([SIDE_BY_SIDE_BLOCK, sideBySideReport({ ...side, targets: evaluateTargets(undefined, [], side.comparisons) })]);
 	}
@@ -154,9 +174,12 @@ function renderStored(options) {
 }
 
 /** This script's keys of bench/results.json; other bench scripts keep theirs under their own. */
-const OWN_KEYS = new Set(['startedAt', 'totalSeconds', 'machine', 'results', 'targets', 'options', 'parser', 'partial']);
+const OWN_KEYS = new Set(['startedAt', 'totalSeconds', 'machine', 'loadAverageAtEnd', 'results', 'targets', 'options', 'parser', 'partial']);
 
-/** The scenarios' run: replaces the stored one (the side-by-side comparisons are kept apart). */
+/**
+ * The scenarios' run: replaces the stored one (the side-by-side comparisons are kept apart), or
+ * with --results-key the run stored under that key.
+ */
 function store(all) {
 	const { options, parser, ...rest } = all;
 	const results = rest.results.map((r) => ({
@@ -169,7 +192,9 @@ function store(all) {
 		options: plainOptions(options),
 		parser: parser ? { node: parser.node, runs: parser.runs, chunkBytes: parser.chunkBytes, results: parser.results } : undefined,
 	};
-	writeResults(entries, (key) => OWN_KEYS.has(key));
+	const key = options.resultsKey;
+	if (key) writeResults({ [key]: entries }, (stored) => stored === key);
+	else writeResults(entries, (stored) => OWN_KEYS.has(stored));
 }
 
 /** The comparisons' run, under "sideBySide". */

@@ -24,6 +24,10 @@ const DEFAULTS = {
 	keep: false,
 	writeDocs: false,
 	fromResults: false,
+	// A run kept apart from the full run (e.g. a few scenarios side by side): its key in
+	// bench/results.json and its block in docs/performance.md.
+	resultsKey: undefined,
+	docsBlock: 'bench',
 };
 
 function parseArgs(argv) {
@@ -45,6 +49,8 @@ function parseArgs(argv) {
 			'--only': ['only', idSet],
 			'--tarball': ['tarball', (text) => path.resolve(text)],
 			'--fields': ['fields', (text) => text.split(',').filter(Boolean).map(Number)],
+			'--results-key': ['resultsKey', String],
+			'--docs-block': ['docsBlock', String],
 		},
 		helpFile: path.join(__dirname, '..', 'run.js'),
 	});

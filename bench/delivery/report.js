@@ -28,7 +28,7 @@ function scenarioTable(results) {
 function report(all) {
 	const { machine: m, options, parser, results, targets, totalSeconds } = all;
 	const parts = [
-		`Machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB RAM, ${m.os}; bench on Node ${m.benchNode}, n8n ${m.n8n ?? '—'} on Node ${m.n8nNode ?? '—'}; load average at start ${m.loadAverageAtStart.join(' / ')}.`,
+		`Machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB RAM, ${m.os}; bench on Node ${m.benchNode}, n8n ${m.n8n ?? '—'} on Node ${m.n8nNode ?? '—'}; load average at start ${m.loadAverageAtStart.join(' / ')}${all.loadAverageAtEnd ? `, at the end ${all.loadAverageAtEnd.join(' / ')}` : ''}.`,
 		`Run ${all.startedAt}, total ${fmt(totalSeconds / 60, 1)} min. Report: email, send_result, last_update + fields ${options.fields.join(', ')}.`,
 	];
 	if (parser) parts.push('', '### Parser (bench/parser.js)', '', parserTable(parser));
@@ -41,7 +41,7 @@ function report(all) {
 			'',
 			'Wall = the execution record’s stoppedAt − startedAt (median of the runs); Until saved = from the run request until n8n reports the execution finished, data saved (1 s polling). ' +
 				'Peak RSS Δ = n8n main process: peak RSS during the run − RSS just before it (largest of the runs); “before stoppedAt” = the part of it reached while the workflow ran, the rest is n8n serialising and saving the execution data. ' +
-				'Task runner Δ = the same for the other processes of n8n’s process group. n8n CPU = CPU seconds of n8n’s main process (median). ✓ = output count (and file hash, summary total) checked against the sandbox’s ground truth.',
+				'Task runner Δ = the same for the other processes of n8n’s process group. n8n CPU = CPU seconds of n8n’s main process (median). ✓ = output count (and file hash, summary total, the first rows as in the file) checked against the sandbox’s ground truth.',
 		);
 		const sizes = results.filter((r) => r.reportBytes).map((r) => `${count(r.rows)} rows = ${fmt(r.reportBytes / 1e6, 1)} MB`);
 		if (sizes.length) parts.push('', `Report file sizes: ${[...new Set(sizes)].join(', ')}.`);

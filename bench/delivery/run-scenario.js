@@ -23,6 +23,7 @@ async function runScenario(ctx, scenario) {
 	await h.installPackage(userFolder, packed);
 
 	const result = { id: scenario.id, label: scenario.label, kind: scenario.kind, output: scenario.output ?? 'items', filter: Boolean(scenario.filter), rows: scenario.rows };
+	if (scenario.rowFormat) result.rowFormat = scenario.rowFormat;
 	let toVerify;
 	const n8n = await h.startN8n({ install, userFolder, logFile, env: { N8N_LOG_LEVEL: 'info' } });
 	ctx.running = n8n;
@@ -35,6 +36,7 @@ async function runScenario(ctx, scenario) {
 						campaignId,
 						output: scenario.output,
 						statusGroups: scenario.filter ? ['hard_bounce'] : undefined,
+						rowFormat: scenario.rowFormat,
 						fields: options.fields,
 						credential,
 					})

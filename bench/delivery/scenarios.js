@@ -14,6 +14,7 @@ function scenarios(options) {
 		{ id: 'b', label: 'Selzy node, output Summary', kind: 'selzy', output: 'summary', rows, campaignId: MAIN_CAMPAIGN },
 		{ id: 'c', label: 'Selzy node, Rows, Status Groups = Hard Bounce', kind: 'selzy', output: 'rows', filter: true, rows, campaignId: MAIN_CAMPAIGN },
 		{ id: 'd', label: 'Selzy node, Rows, no filter', kind: 'selzy', output: 'rows', rows, campaignId: MAIN_CAMPAIGN },
+		{ id: 'd-file', label: 'Selzy node, Rows, whole report, as in the file', kind: 'selzy', output: 'rows', rowFormat: 'asInFile', rows, campaignId: MAIN_CAMPAIGN },
 		{
 			id: 'e-c',
 			label: 'DIY: HTTP → Wait → HTTP → IF → HTTP (file) → Extract From File → Filter',

@@ -4,8 +4,10 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const { isDeepStrictEqual } = require('node:util');
 
 const h = require('../../test/tooling');
+const { FILE_ROWS_SAMPLE } = require('./ground-truth');
 
 const READ_EXECUTION = path.join(__dirname, '..', 'read-execution.js');
 
@@ -18,11 +20,12 @@ async function verify(ctx, scenario, run, lastNode, userFolder) {
 	const check = {};
 	try {
 		const database = path.join(userFolder, '.n8n', 'database.sqlite');
+		const asInFile = scenario.output === 'rows' && scenario.rowFormat === 'asInFile';
 		const { stdout } = await h.runCommand(
 			path.join(ctx.install.nodeBinDir, 'node'),
-			['--max-old-space-size=8192', '--no-warnings', READ_EXECUTION, database, run.executionId, lastNode],
+			['--max-old-space-size=8192', '--no-warnings', READ_EXECUTION, database, run.executionId, lastNode, String(asInFile ? FILE_ROWS_SAMPLE : 0)],
 		);
-		const { items, first } = JSON.parse(stdout);
+		const { items, first, sample } = JSON.parse(stdout);
 		check.outputItems = items;
 		const truth = ctx.truth(scenario);
 		check.expectedItems = truth.items;
@@ -44,8 +47,10 @@ async function verify(ctx, scenario, run, lastNode, userFolder) {
 		if (scenario.kind === 'selzy' && scenario.output === 'rows' && first) {
 			check.firstItem = first.json;
 		}
+		if (asInFile) Object.assign(check, compareFileRows(sample, ctx.fileRows(scenario.campaignId)));
 		check.verified =
 			check.outputItems === check.expectedItems &&
+			(!asInFile || check.sampleMatches === true) &&
 			(scenario.output !== 'summary' || check.summaryTotal === check.expectedTotal) &&
 			(scenario.output !== 'file' || check.fileMatches === true);
 	} catch (error) {
@@ -53,6 +58,23 @@ async function verify(ctx, scenario, run, lastNode, userFolder) {
 		check.verifyError = String(error.message).split('\n').slice(0, 3).join(' ').slice(0, 300);
 	}
 	return check;
+}
+
+/**
+ * Rows "as in the file": the first items must be the report's first rows with the file's own
+ * columns, in its order, and values exactly as written (nothing derived, nothing added).
+ */
+function compareFileRows(items, expected) {
+	const sameRow = (item, row) => {
+		const keys = Object.keys(row);
+		return item !== null && typeof item === 'object' && isDeepStrictEqual(Object.keys(item), keys) && keys.every((key) => item[key] === row[key]);
+	};
+	const mismatch = expected.findIndex((row, index) => !sameRow(items[index], row));
+	return {
+		sampleRows: expected.length,
+		sampleMatches: items.length === expected.length && mismatch < 0,
+		...(mismatch >= 0 ? { sampleMismatch: { index: mismatch, item: items[mismatch] ?? null, expected: expected[mismatch] } } : {}),
+	};
 }
 
 function sha256File(file) {
@@ -65,4 +87,4 @@ function sha256File(file) {
 	});
 }
 
-module.exports = { verify };
+module.exports = { verify, compareFileRows };

@@ -64,10 +64,11 @@ function apiPost(sandbox, method, pairs) {
 
 const downloadFile = (url) => ({ url, options: { response: { response: { responseFormat: 'file' } } } });
 
-/** Get Delivery Report parameters (Poll Until Ready) for one campaign. */
-function deliveryReportParameters({ campaignId, output, statusGroups, fields = [], options: extra = {} }) {
+/** Get Delivery Report parameters (Poll Until Ready) for one campaign; no rowFormat = the node's default. */
+function deliveryReportParameters({ campaignId, output, statusGroups, rowFormat, fields = [], options: extra = {} }) {
 	const options = { additionalFields: fields.map(String), ...extra };
 	if (statusGroups) options.statusGroups = statusGroups;
+	if (rowFormat) options.rowFormat = rowFormat;
 	return {
 		resource: 'campaign',
 		operation: 'getDeliveryReport',
@@ -79,12 +80,12 @@ function deliveryReportParameters({ campaignId, output, statusGroups, fields = [
 }
 
 /** Manual Trigger → Selzy (Get Delivery Report, Poll Until Ready). */
-function selzyWorkflow(name, { campaignId, output, statusGroups, fields, credential, options = { pollInterval: 1, timeout: 10 } }) {
+function selzyWorkflow(name, { campaignId, output, statusGroups, rowFormat, fields, credential, options = { pollInterval: 1, timeout: 10 } }) {
 	return {
 		name,
 		nodes: [
 			manualTrigger(),
-			node('Selzy', ACTION, 1, [240, 0], deliveryReportParameters({ campaignId, output, statusGroups, fields, options }), {
+			node('Selzy', ACTION, 1, [240, 0], deliveryReportParameters({ campaignId, output, statusGroups, rowFormat, fields, options }), {
 				credentials: credentialRef(credential),
 			}),
 		],

@@ -115,3 +115,43 @@ describe('Rows without a filter against the do-it-yourself workflow', () => {
 		expect(target(nodeFailed, '(d) Rows without filter: no worse').met).toBe(false);
 	});
 });
+
+describe('Rows as in the file (whole report) against the do-it-yourself workflow in the same run', () => {
+	const diy = { wallSeconds: 10, peakIncreaseMiB: 1000 };
+	const pair = (asInFile) => evaluateTargets(undefined, [success('d-file', asInFile), success('e-d', diy)]);
+	const time = (wallSeconds) => target(pair({ wallSeconds, peakIncreaseMiB: 500 }), '(d-file) Rows as in the file, whole report: time').met;
+	const memory = (peakIncreaseMiB) => target(pair({ wallSeconds: 5, peakIncreaseMiB }), '(d-file) Rows as in the file, whole report: memory').met;
+
+	it('is met up to DIY’s wall time and missed just past it', () => {
+		expect(time(10)).toBe(true);
+		expect(time(10.01)).toBe(false);
+		expect(time(1)).toBe(true);
+		expect(time(100)).toBe(false);
+	});
+
+	it('is met up to DIY’s peak memory increase and missed just past it', () => {
+		expect(memory(1000)).toBe(true);
+		expect(memory(1000.1)).toBe(false);
+		expect(memory(10)).toBe(true);
+		expect(memory(2000)).toBe(false);
+	});
+
+	it('says what was compared', () => {
+		const targets = pair({ wallSeconds: 5, peakIncreaseMiB: 500 });
+		expect(target(targets, '(d-file) Rows as in the file, whole report: time').measured).toBe('5.0 s vs 10.0 s = 0.50×');
+		expect(target(targets, '(d-file) Rows as in the file, whole report: memory').measured).toBe('500.0 MiB vs 1000.0 MiB = 0.50×');
+	});
+
+	it('counts a DIY failure against DIY, a Selzy failure against the node, and needs both scenarios', () => {
+		const diyFailed = evaluateTargets(undefined, [success('d-file', {}), { id: 'e-d', status: 'crashed' }]);
+		expect(target(diyFailed, '(d-file) Rows as in the file, whole report: no worse').met).toBe(true);
+		const nodeFailed = evaluateTargets(undefined, [{ id: 'd-file', status: 'timeout' }, success('e-d', diy)]);
+		expect(target(nodeFailed, '(d-file) Rows as in the file, whole report: no worse').met).toBe(false);
+		expect(evaluateTargets(undefined, [success('d-file', diy)])).toEqual([]);
+	});
+
+	it('leaves the Enriched scenario’s targets to (d)', () => {
+		const names = pair({ wallSeconds: 5, peakIncreaseMiB: 500 }).map((t) => t.name);
+		expect(names.filter((name) => name.startsWith('(d)'))).toEqual([]);
+	});
+});
