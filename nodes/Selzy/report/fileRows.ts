@@ -39,7 +39,7 @@ export function fileColumnKeys(header: string[], neutralize = false): string[] {
 /** Turns one record into a row keyed by `keys`. */
 export function createFileRowShaper(keys: string[], neutralize = false): (record: string[]) => FileRow {
 	const cell = neutralize ? neutralizeFormula : (value: string) => value;
-	if (keys.some(isArrayIndex)) return createParsedRowShaper(keys, cell);
+	if (keys.some(isArrayIndex)) return createParsedObjectBuilder(keys, cell);
 	// A `__proto__` column would set the row's prototype with a plain assignment (the value would vanish).
 	const careful = keys.includes('__proto__');
 	return (record) => {
@@ -57,20 +57,24 @@ export function createFileRowShaper(keys: string[], neutralize = false): (record
 }
 
 /** A column name V8 stores as an array index ("101", a field ID), not as a named property. */
-function isArrayIndex(key: string): boolean {
+export function isArrayIndex(key: string): boolean {
 	return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295;
 }
 
 /**
- * Rows with number-like column names, built by JSON.parse: assigning `row["101"] = …` makes V8
+ * Objects with number-like keys (rows, or a row's `fields`), built by JSON.parse: assigning `row["101"] = …` makes V8
  * reserve room for every index below it (about 1.2 KB per row, 1.2 GB for a million rows), while
  * a parsed object holds exactly its own values. JSON.parse also keeps `__proto__` as a plain column.
  */
-function createParsedRowShaper(keys: string[], cell: (value: string) => string): (record: string[]) => FileRow {
-	const names = keys.map((key, index) => `${index === 0 ? '{' : ','}${JSON.stringify(key)}:`);
+export function createParsedObjectBuilder(
+	keys: string[],
+	cell: (value: string) => string,
+	indices: number[] = keys.map((_, index) => index),
+): (record: string[]) => FileRow {
+	const names = keys.map((key, index) => `${index === 0 ? '' : ','}${JSON.stringify(key)}:`);
 	return (record) => {
-		let text = '';
-		for (let k = 0; k < names.length; k++) text += names[k] + JSON.stringify(cell(record[k] ?? ''));
+		let text = '{';
+		for (let k = 0; k < names.length; k++) text += names[k] + JSON.stringify(cell(record[indices[k]] ?? ''));
 		return JSON.parse(text + '}') as FileRow;
 	};
 }

@@ -15,6 +15,7 @@
  */
 import { ReportFormatError } from './errors';
 import { neutralizeFormula } from './formulas';
+import { createParsedObjectBuilder, isArrayIndex } from './fileRows';
 import { tooManyRows } from './limits';
 import { describeSendResult, type StatusGroup } from './statuses';
 
@@ -102,7 +103,7 @@ export function createRowShaper(header: string[], options: ShapeOptions = {}): (
 }
 
 function shaperFor(columns: ReportColumns, options: ShapeOptions): (record: string[]) => ReportRow {
-	const reservedKey = columns.extra.some((column) => column.key === '__proto__');
+	const reservedKey = columns.extra.some((column) => column.key === '__proto__' || isArrayIndex(column.key));
 	if (options.neutralizeFormulas || reservedKey) return carefulShaperFor(columns, Boolean(options.neutralizeFormulas));
 	const { contact, sendResult, lastUpdate, extra } = columns;
 	const byEmail = columns.contactKey === 'email';
@@ -134,24 +135,23 @@ function shaperFor(columns: ReportColumns, options: ShapeOptions): (record: stri
 }
 
 /**
- * The shaper for the rare cases: formulas to neutralise, or a `__proto__` column, which a
- * plain assignment would turn into the object's prototype (the value would vanish).
+ * The shaper for the rare cases: formulas to neutralise, a `__proto__` column (a plain assignment
+ * would turn it into the object's prototype, and the value would vanish), or fields keyed by
+ * field IDs (see createParsedObjectBuilder).
  */
 function carefulShaperFor(columns: ReportColumns, neutralize: boolean): (record: string[]) => ReportRow {
 	const { contact, sendResult, lastUpdate, extra } = columns;
 	const cell = neutralize ? neutralizeFormula : (value: string) => value;
+	// JSON.parse keeps `__proto__` as a plain key and sizes number-like keys exactly.
+	const buildFields = createParsedObjectBuilder(
+		extra.map((column) => column.key),
+		cell,
+		extra.map((column) => column.index),
+	);
 	return (record) => {
 		const code = record[sendResult] ?? '';
 		const description = describeSendResult(code);
-		const fields: Record<string, string> = {};
-		for (const { key, index } of extra) {
-			const value = cell(record[index] ?? '');
-			if (key === '__proto__') {
-				Object.defineProperty(fields, key, { value, writable: true, enumerable: true, configurable: true });
-			} else {
-				fields[key] = value;
-			}
-		}
+		const fields = buildFields(record);
 		const lastUpdateValue = lastUpdate < 0 ? null : toIsoUtc(record[lastUpdate] ?? '');
 		const row: ReportRow = {
 			[columns.contactKey]: cell(record[contact] ?? ''),

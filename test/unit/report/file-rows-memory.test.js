@@ -36,3 +36,22 @@ test('field-ID columns keep every value exactly, __proto__ included', () => {
 	expect(Object.prototype.hasOwnProperty.call(row, '__proto__')).toBe(true);
 	expect(shape(['only'])).toEqual({ email: 'only', 101: '', ['__proto__']: '', 0: '' });
 });
+
+test('enriched rows keep field-ID fields exactly and as small', () => {
+	const { createRowShaper } = require('../../../nodes/Selzy/report/rows');
+	const shape = createRowShaper(['email', 'send_result', 'last_update', '101', '__proto__']);
+	const row = shape(['a@b.c', 'ok_delivered', '2024-05-01 10:00:00', 'Омск', 'x']);
+	expect(row.fields).toEqual({ 101: 'Омск', ['__proto__']: 'x' });
+	expect(Object.getPrototypeOf(row.fields)).toBe(Object.prototype);
+
+	const held = (header) => {
+		const shapeRow = createRowShaper(header);
+		collectGarbage();
+		const before = process.memoryUsage().heapUsed;
+		const rows = Array.from({ length: 30_000 }, (_, i) => shapeRow([`u${i}@x.y`, 'ok_delivered', '2024-05-01 10:00:00', `c${i}`]));
+		collectGarbage();
+		expect(rows).toHaveLength(30_000);
+		return (process.memoryUsage().heapUsed - before) / rows.length;
+	};
+	expect(held(['email', 'send_result', 'last_update', '104'])).toBeLessThan(held(['email', 'send_result', 'last_update', 'city']) * 1.5 + 100);
+});
