@@ -9,16 +9,11 @@ import { callsPerMinuteFrom, pollSettingsFrom } from '../polling';
 import type { TaskJob } from '../taskRun';
 import { selzyApiRequest, type SelzyCallOptions } from '../../transport/request';
 import type { ReportOutput } from '../../delivery/settings';
-import { pollTask, type SelzyTask } from '../../transport/tasks';
+import type { SelzyTask } from '../../transport/tasks';
 import { formatSelzyUtc, toSelzyUtc, type IncrementalState } from './changedSince';
-import { callbackTarget, parkUntilCallback } from '../../callback/resume';
+import { callbackTarget } from '../../callback/resume';
+import { callbackGraceOption, callbackNoticeProperty, deliverOrWaitForCallback } from '../callbackWait';
 import { resolveCampaignId } from './campaignId';
-
-/**
- * Callback mode polls in-process first: a callback that came while the execution still ran would
- * be refused by n8n. The option "Check Before Waiting" sets how long.
- */
-const DEFAULT_CALLBACK_GRACE_SECONDS = 45;
 
 const properties: INodeProperties[] = [
 	{
@@ -74,14 +69,7 @@ const properties: INodeProperties[] = [
 		],
 		default: 'poll',
 	},
-	{
-		displayName:
-			'The execution waits without holding a worker and resumes when Selzy calls back. n8n must be reachable from the internet (set WEBHOOK_URL). If the Timeout passes first, the workflow continues with the input items plus a selzyReport field naming the task: fetch it later with Task → Get Result.',
-		name: 'callbackNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: { waitMode: ['callback'] } },
-	},
+	callbackNoticeProperty,
 	{
 		displayName: 'Notify URL',
 		name: 'notifyUrl',
@@ -117,16 +105,9 @@ const properties: INodeProperties[] = [
 				description:
 					'Only recipients whose status changed at or after this moment, e.g. 2026-05-01T09:00:00Z from an expression or an AI agent. A value without a time zone is read in the workflow’s time zone; Selzy receives it in UTC.',
 			},
-			{
-				displayName: 'Check Before Waiting (Seconds)',
-				name: 'callbackGrace',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: DEFAULT_CALLBACK_GRACE_SECONDS,
-				displayOptions: { show: { '/waitMode': ['callback'] } },
-				description:
-					'Until Selzy Notifies: how long the node checks the task itself before the execution waits for the callback. n8n refuses a callback that arrives while the execution still runs, so quick reports are fetched here instead.',
-			},
+			callbackGraceOption(
+				'. n8n refuses a callback that arrives while the execution still runs, so quick reports are fetched here instead.',
+			),
 			{
 				displayName: 'Only Changes Since Last Run',
 				name: 'sinceLastRun',
@@ -201,19 +182,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const callback = await callbackTarget(this, itemIndex);
 
 	const taskJson = await startReport(this, request, callback.notifyUrl, itemIndex);
-	const taskUuid = String(taskJson.task_uuid);
-	const graceMs = Math.max(1, Number(options.callbackGrace ?? DEFAULT_CALLBACK_GRACE_SECONDS)) * 1000;
-	const poll = pollSettingsFrom(options, itemIndex, graceMs);
-	// Quick reports are fetched here; a task still pending after the check waits for the callback.
-	const outcome = await pollTask.call(this, taskUuid, poll);
-	if (!outcome.task.file_to_download) {
-		const fullTimeout = pollSettingsFrom(options, itemIndex).timeoutMs;
-		await parkUntilCallback(this, itemIndex, taskJson, callback.secretDigest, Math.max(60_000, fullTimeout - poll.timeoutMs));
-		return this.getInputData().map((item, index) => ({ json: item.json, pairedItem: { item: index } }));
-	}
 	const output = this.getNodeParameter('output', itemIndex, 'summary') as ReportOutput;
-	const task = { ...outcome.task, campaign_id: taskJson.campaign_id };
-	return await deliverCompletedTask(this, task, output, options, itemIndex);
+	return await deliverOrWaitForCallback(this, itemIndex, taskJson, callback, async (task) => {
+		return await deliverCompletedTask(this, { ...task, campaign_id: taskJson.campaign_id }, output, options, itemIndex);
+	});
 }
 
 interface ReportRequest {

@@ -7,12 +7,11 @@ import { completedToolAnswer, runsAsTool, taskToolAnswer } from '../../delivery/
 import type { ReportOutput } from '../../delivery/settings';
 import { callsPerMinuteFrom, pollSettingsFrom } from '../polling';
 import { selzyApiRequest, type SelzyCallOptions } from '../../transport/request';
-import { pollTask, TASK_TYPES, type SelzyTask } from '../../transport/tasks';
+import { TASK_TYPES, type SelzyTask } from '../../transport/tasks';
 import type { TaskJob } from '../taskRun';
-import { callbackTarget, parkUntilCallback } from '../../callback/resume';
+import { callbackTarget } from '../../callback/resume';
+import { callbackGraceOption, callbackNoticeProperty, deliverOrWaitForCallback } from '../callbackWait';
 
-/** As for reports: a callback that came while the execution still ran would be refused by n8n. */
-const DEFAULT_CALLBACK_GRACE_SECONDS = 45;
 /** When the node runs as an AI agent's tool it must not hold the agent for long. */
 const TOOL_WAIT_MS = 60_000;
 const DEFAULT_FIELD_NAMES = ['email', 'email_status', 'phone', 'phone_status'];
@@ -87,14 +86,7 @@ const properties: INodeProperties[] = [
 		],
 		default: 'poll',
 	},
-	{
-		displayName:
-			'The execution waits without holding a worker and resumes when Selzy calls back. n8n must be reachable from the internet (set WEBHOOK_URL). If the Timeout passes first, the workflow continues with the input items plus a selzyReport field naming the task: fetch it later with Task → Get Result.',
-		name: 'callbackNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: { waitMode: ['callback'] } },
-	},
+	callbackNoticeProperty,
 	{
 		displayName: 'Notify URL',
 		name: 'notifyUrl',
@@ -140,16 +132,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{
-				displayName: 'Check Before Waiting (Seconds)',
-				name: 'callbackGrace',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: DEFAULT_CALLBACK_GRACE_SECONDS,
-				displayOptions: { show: { '/waitMode': ['callback'] } },
-				description:
-					'Until Selzy Notifies: how long the node checks the task itself before the execution waits for the callback',
-			},
+			callbackGraceOption(),
 			...waitingOptionFields,
 			...reportOptionFields.filter((field) => CONTACT_OPTION_NAMES.has(field.name)),
 		],
@@ -175,16 +158,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const callback = await callbackTarget(this, itemIndex);
 
 	const taskJson = await startExport(this, request, callback.notifyUrl, itemIndex);
-	const graceMs = Math.max(1, Number(options.callbackGrace ?? DEFAULT_CALLBACK_GRACE_SECONDS)) * 1000;
-	const poll = pollSettingsFrom(options, itemIndex, graceMs);
-	// Quick exports are fetched here; a task still pending after the check waits for the callback.
-	const outcome = await pollTask.call(this, String(taskJson.task_uuid), poll);
-	if (!outcome.task.file_to_download) {
-		const fullTimeout = pollSettingsFrom(options, itemIndex).timeoutMs;
-		await parkUntilCallback(this, itemIndex, taskJson, callback.secretDigest, Math.max(60_000, fullTimeout - poll.timeoutMs));
-		return this.getInputData().map((item, index) => ({ json: item.json, pairedItem: { item: index } }));
-	}
-	return await deliverExport(this, outcome.task, options, itemIndex);
+	return await deliverOrWaitForCallback(this, itemIndex, taskJson, callback, async (task) => await deliverExport(this, task, options, itemIndex));
 }
 
 /**
