@@ -3,26 +3,15 @@
 // their key) and the credential's decryption, which n8n 2.x pays for with an expression sandbox.
 // Its own file: the trigger's guard lives in this process's memory, per workflow and node.
 
-const { createHarness } = require('../harness');
-const { createSandbox } = require('../sandbox/server');
 const { SelzyTrigger } = require('../../nodes/Selzy/SelzyTrigger.node.ts');
-const { completedTask, selzyCalls, randomTaskUuid, startedItems } = require('./trigger-support');
+const { useTriggerSandbox, completedTask, selzyCalls, randomTaskUuid, startedItems } = require('./trigger-support');
 
 let sb;
 let harness;
 let clock;
 
-beforeAll(async () => {
-	sb = await createSandbox({ seed: 14 });
-	harness = await createHarness({ credentials: { selzyApi: { apiKey: sb.apiKey, baseUrl: sb.url, language: 'en' } } });
-});
-afterAll(async () => {
-	await harness.close();
-	await sb.close();
-});
+useTriggerSandbox(14, (ready) => ({ sb, harness } = ready));
 beforeEach(() => {
-	sb.reset();
-	harness.setStaticData(SelzyTrigger, undefined);
 	// Each test starts a quarter of an hour after the last, so no guard window carries over.
 	const realNow = Date.now.bind(Date);
 	const skew = (clock?.skew ?? 0) + 15 * 60_000;

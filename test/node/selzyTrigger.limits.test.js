@@ -1,27 +1,14 @@
 'use strict';
 // The trigger downloads inside n8n's main or webhook process: a decompression bomb behind a genuine
 // callback must end in a clear error there, not in an out-of-memory crash of that process.
-const { createHarness } = require('../harness');
-const { createSandbox } = require('../sandbox/server');
 const { SelzyTrigger } = require('../../nodes/Selzy/SelzyTrigger.node.ts');
-const { completedTask, selzyCalls } = require('./trigger-support');
+const { useTriggerSandbox, completedTask, selzyCalls } = require('./trigger-support');
 
 const MIB = 1024 * 1024;
 let sb;
 let harness;
 
-beforeAll(async () => {
-	sb = await createSandbox({ seed: 12 });
-	harness = await createHarness({ credentials: { selzyApi: { apiKey: sb.apiKey, baseUrl: sb.url, language: 'en' } } });
-});
-afterAll(async () => {
-	await harness.close();
-	await sb.close();
-});
-beforeEach(() => {
-	sb.reset();
-	harness.setStaticData(SelzyTrigger, undefined);
-});
+useTriggerSandbox(12, (ready) => ({ sb, harness } = ready));
 
 describe('a callback whose report is a decompression bomb', () => {
 	test.each(['rows', 'summary'])('is answered, then fails naming Max Unpack Ratio with little memory used (%s output)', async (output) => {

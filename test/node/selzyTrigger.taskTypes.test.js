@@ -2,27 +2,14 @@
 // The Selzy Trigger and Task → Get Result shape a task by its task_type: contact exports as contacts,
 // delivery reports as today, unknown types as the file's own rows, never with delivery statuses.
 
-const { createHarness } = require('../harness');
-const { createSandbox } = require('../sandbox/server');
 const { SelzyTrigger } = require('../../nodes/Selzy/SelzyTrigger.node.ts');
 const { Selzy } = require('../../nodes/Selzy/Selzy.node.ts');
-const { callSelzy, waitUntil, startedItems } = require('./trigger-support');
+const { useTriggerSandbox, callSelzy, waitUntil, startedItems } = require('./trigger-support');
 
 let sb;
 let harness;
 
-beforeAll(async () => {
-	sb = await createSandbox({ seed: 12 });
-	harness = await createHarness({ credentials: { selzyApi: { apiKey: sb.apiKey, baseUrl: sb.url, language: 'en' } } });
-});
-afterAll(async () => {
-	await harness.close();
-	await sb.close();
-});
-beforeEach(() => {
-	sb.reset();
-	harness.setStaticData(SelzyTrigger, undefined);
-});
+useTriggerSandbox(12, (ready) => ({ sb, harness } = ready));
 
 const FIELDS = ['email', 'email_status', 'phone', 'phone_status', 'Город'];
 

@@ -81,7 +81,33 @@ const randomTaskUuid = () => crypto.randomUUID();
 /** The items a webhook call would start the workflow with (undefined when it starts nothing). */
 const startedItems = (call) => call.webhookResult?.workflowData?.[0];
 
+/**
+ * One sandbox and one harness for a trigger suite, reset before each test (sandbox state and the
+ * trigger's static data). `onReady` receives { sb, harness } once they run.
+ */
+function useTriggerSandbox(seed, onReady) {
+	const { createHarness } = require('../harness');
+	const { createSandbox } = require('../sandbox/server');
+	const { SelzyTrigger } = require('../../nodes/Selzy/SelzyTrigger.node.ts');
+	let sb;
+	let harness;
+	beforeAll(async () => {
+		sb = await createSandbox({ seed });
+		harness = await createHarness({ credentials: { selzyApi: { apiKey: sb.apiKey, baseUrl: sb.url, language: 'en' } } });
+		onReady({ sb, harness });
+	});
+	afterAll(async () => {
+		await harness?.close();
+		await sb?.close();
+	});
+	beforeEach(() => {
+		sb.reset();
+		harness.setStaticData(SelzyTrigger, undefined);
+	});
+}
+
 module.exports = {
+	useTriggerSandbox,
 	startRecorder,
 	callSelzy,
 	startReport,
