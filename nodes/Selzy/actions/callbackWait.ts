@@ -19,6 +19,19 @@ export const callbackNoticeProperty: INodeProperties = {
 	displayOptions: { show: { waitMode: ['callback'] } },
 };
 
+/** Notify URL for the modes that do not wait for a callback themselves; `description` says where to paste it from. */
+export function notifyUrlProperty(description: string): INodeProperties {
+	return {
+		displayName: 'Notify URL',
+		name: 'notifyUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://n8n.example.com/webhook/…/selzy',
+		displayOptions: { hide: { waitMode: ['callback'] } },
+		description,
+	};
+}
+
 /** The Check Before Waiting option; `why` ends its description. */
 export function callbackGraceOption(why = ''): INodeProperties {
 	return {

@@ -6,6 +6,8 @@ import type { PollSettings, SelzyTask } from '../transport/tasks';
 /** The first check comes soon, so a small report is back in about a second; the waits then grow. */
 export const DEFAULT_POLL_INTERVAL_SECONDS = 1;
 export const DEFAULT_TIMEOUT_MINUTES = 30;
+/** As an AI agent's tool the node waits at most this long, then returns the pending task. */
+export const TOOL_WAIT_MS = 60_000;
 /** Ready reports downloaded at once when several items wait together. */
 export const DEFAULT_PARALLEL_DOWNLOADS = 2;
 

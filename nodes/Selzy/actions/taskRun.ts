@@ -9,7 +9,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import { selzyCodeOf } from '../transport/errors';
-import { getTaskResult, isTaskCompleted, isTaskPending, taskFailedError, type SelzyTask } from '../transport/tasks';
+import { type PollSettings, getTaskResult, isTaskCompleted, isTaskPending, taskFailedError, type SelzyTask } from '../transport/tasks';
 import { waitUnlessCancelled } from '../transport/wait';
 import { callsPerMinuteFrom, DEFAULT_PARALLEL_DOWNLOADS, notReadyError } from './polling';
 
@@ -46,6 +46,14 @@ export function taskRunSettingsFrom(options: IDataObject): TaskRunSettings {
 		parallelDownloads: Number.isFinite(parallel) && parallel >= 1 ? parallel : DEFAULT_PARALLEL_DOWNLOADS,
 		callsPerMinute: callsPerMinuteFrom(options),
 	};
+}
+
+/** A task the job starts itself: checked at once, then waited for unless the mode is Don't Wait. */
+export function newTaskTiming(
+	waitMode: string,
+	poll: PollSettings,
+): Pick<TaskJob, 'startChecksStatus' | 'waitUntilReady' | 'timeoutMs' | 'firstCheckMs'> {
+	return { startChecksStatus: false, waitUntilReady: waitMode !== 'none', timeoutMs: poll.timeoutMs, firstCheckMs: poll.firstDelayMs };
 }
 
 /** Report requests sent at the same time (each one call; the rate limiter spaces them further). */

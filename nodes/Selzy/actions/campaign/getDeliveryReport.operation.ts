@@ -5,14 +5,14 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import { reportOptionFields, reportOutputProperty, waitingOptionFields } from '../common.descriptions';
 import { deliverCompletedTask } from '../../delivery/deliver';
 import { completedToolAnswer, runsAsTool, taskToolAnswer } from '../../delivery/toolAnswer';
-import { callsPerMinuteFrom, pollSettingsFrom } from '../polling';
-import type { TaskJob } from '../taskRun';
+import { callsPerMinuteFrom, pollSettingsFrom, TOOL_WAIT_MS } from '../polling';
+import { newTaskTiming, type TaskJob } from '../taskRun';
 import { selzyApiRequest, type SelzyCallOptions } from '../../transport/request';
 import type { ReportOutput } from '../../delivery/settings';
 import type { SelzyTask } from '../../transport/tasks';
 import { formatSelzyUtc, toSelzyUtc, type IncrementalState } from './changedSince';
 import { callbackTarget } from '../../callback/resume';
-import { callbackGraceOption, callbackNoticeProperty, deliverOrWaitForCallback } from '../callbackWait';
+import { callbackGraceOption, callbackNoticeProperty, deliverOrWaitForCallback, notifyUrlProperty } from '../callbackWait';
 import { resolveCampaignId } from './campaignId';
 
 const properties: INodeProperties[] = [
@@ -70,16 +70,9 @@ const properties: INodeProperties[] = [
 		default: 'poll',
 	},
 	callbackNoticeProperty,
-	{
-		displayName: 'Notify URL',
-		name: 'notifyUrl',
-		type: 'string',
-		default: '',
-		placeholder: 'https://n8n.example.com/webhook/…/selzy',
-		displayOptions: { hide: { waitMode: ['callback'] } },
-		description:
-			'Optional. Selzy POSTs the finished task here. Paste the Production URL of an active Selzy Trigger (add ?token=… if the trigger has a shared secret) to start a workflow when the report is ready.',
-	},
+	notifyUrlProperty(
+		'Optional. Selzy POSTs the finished task here. Paste the Production URL of an active Selzy Trigger (add ?token=… if the trigger has a shared secret) to start a workflow when the report is ready.',
+	),
 	reportOutputProperty({ show: { waitMode: ['poll', 'callback'] } }),
 	{
 		displayName: 'Options',
@@ -127,9 +120,6 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-/** When the node runs as an AI agent's tool it must not hold the agent for half an hour. */
-const TOOL_WAIT_MS = 60_000;
-
 /**
  * Poll Until Ready and Don't Wait (and any tool call): the item's report as a task job, so the
  * router can start and wait for the reports of all items together. Until Selzy Notifies returns
@@ -148,10 +138,7 @@ export async function prepareJob(this: IExecuteFunctions, itemIndex: number): Pr
 	let requestedAt = '';
 	return {
 		itemIndex,
-		startChecksStatus: false,
-		waitUntilReady: waitMode !== 'none',
-		timeoutMs: poll.timeoutMs,
-		firstCheckMs: poll.firstDelayMs,
+		...newTaskTiming(waitMode, poll),
 		start: async (signal) => {
 			requestedAt = formatSelzyUtc(DateTime.utc());
 			taskJson = await startReport(this, request, undefined, itemIndex, { signal, callsPerMinute });

@@ -5,15 +5,13 @@ import { reportOptionFields, waitingOptionFields } from '../common.descriptions'
 import { deliverCompletedTask } from '../../delivery/deliver';
 import { completedToolAnswer, runsAsTool, taskToolAnswer } from '../../delivery/toolAnswer';
 import type { ReportOutput } from '../../delivery/settings';
-import { callsPerMinuteFrom, pollSettingsFrom } from '../polling';
+import { callsPerMinuteFrom, pollSettingsFrom, TOOL_WAIT_MS } from '../polling';
 import { selzyApiRequest, type SelzyCallOptions } from '../../transport/request';
 import { TASK_TYPES, type SelzyTask } from '../../transport/tasks';
-import type { TaskJob } from '../taskRun';
+import { newTaskTiming, type TaskJob } from '../taskRun';
 import { callbackTarget } from '../../callback/resume';
-import { callbackGraceOption, callbackNoticeProperty, deliverOrWaitForCallback } from '../callbackWait';
+import { callbackGraceOption, callbackNoticeProperty, deliverOrWaitForCallback, notifyUrlProperty } from '../callbackWait';
 
-/** When the node runs as an AI agent's tool it must not hold the agent for long. */
-const TOOL_WAIT_MS = 60_000;
 const DEFAULT_FIELD_NAMES = ['email', 'email_status', 'phone', 'phone_status'];
 
 const EMAIL_STATUSES = ['active', 'activation_requested', 'blocked', 'inactive', 'invited', 'new', 'unsubscribed'];
@@ -87,16 +85,9 @@ const properties: INodeProperties[] = [
 		default: 'poll',
 	},
 	callbackNoticeProperty,
-	{
-		displayName: 'Notify URL',
-		name: 'notifyUrl',
-		type: 'string',
-		default: '',
-		placeholder: 'https://n8n.example.com/webhook/…/selzy',
-		displayOptions: { hide: { waitMode: ['callback'] } },
-		description:
-			'Optional. Selzy POSTs the finished task here. Paste the Production URL of an active Selzy Trigger whose Task Types include Contact Export (add ?token=… if it has a shared secret).',
-	},
+	notifyUrlProperty(
+		'Optional. Selzy POSTs the finished task here. Paste the Production URL of an active Selzy Trigger whose Task Types include Contact Export (add ?token=… if it has a shared secret).',
+	),
 	{
 		displayName: 'Output',
 		name: 'output',
@@ -178,10 +169,7 @@ export async function prepareJob(this: IExecuteFunctions, itemIndex: number): Pr
 	let taskJson: IDataObject = {};
 	return {
 		itemIndex,
-		startChecksStatus: false,
-		waitUntilReady: waitMode !== 'none',
-		timeoutMs: poll.timeoutMs,
-		firstCheckMs: poll.firstDelayMs,
+		...newTaskTiming(waitMode, poll),
 		start: async (signal) => {
 			taskJson = await startExport(this, request, undefined, itemIndex, { signal, callsPerMinute });
 			return { task_uuid: String(taskJson.task_uuid), status: String(taskJson.status) };
