@@ -10,9 +10,12 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { handleResumeCallback } from './callback/resume';
-import { properties } from './actions/node.description';
-import { router } from './actions/router';
+import { nodeProperties } from './actions/node.description';
+import type { Operations } from './actions/operation';
+import { SELZY_OPERATIONS } from './actions/operations';
+import { router, type NodeCatalog } from './actions/router';
 import { listSearch, loadOptions } from './methods';
+import { SELZY_TASK_KINDS } from './tasks/kinds';
 
 /**
  * Receives Selzy's callback on this execution's resume URL (Wait: Until Selzy Notifies).
@@ -29,6 +32,8 @@ const resumeWebhooks: IWebhookDescription[] = [
 	},
 ];
 
+const SELZY_CATALOG: NodeCatalog = { operations: SELZY_OPERATIONS, kinds: SELZY_TASK_KINDS };
+
 export class Selzy implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Selzy',
@@ -36,8 +41,7 @@ export class Selzy implements INodeType {
 		icon: { light: 'file:selzy.svg', dark: 'file:selzy.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle:
-			'={{ $parameter["operation"] === "getResult" ? "Get task result" : $parameter["operation"] === "export" ? "Export contacts" : "Get delivery report" }}',
+		subtitle: subtitleOf(SELZY_CATALOG.operations),
 		description:
 			'Get Selzy campaign delivery reports and contact exports as a file, one item per row or a summary. As a tool it waits at most one minute and otherwise returns the task ID to ask again with Task → Get Result.',
 		defaults: { name: 'Selzy' },
@@ -46,16 +50,37 @@ export class Selzy implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'selzyApi', required: true }],
 		webhooks: resumeWebhooks,
-		properties,
+		properties: nodeProperties(SELZY_CATALOG.operations),
 	};
 
 	methods = { listSearch, loadOptions };
 
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
-	}
+	execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
 
-	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await handleResumeCallback(this);
+	webhook: (this: IWebhookFunctions) => Promise<IWebhookResponseData>;
+
+	/**
+	 * n8n builds the node without arguments. A catalog given here replaces its operations and task
+	 * kinds; n8n calls execute and webhook with its own `this`, so they keep the catalog themselves.
+	 */
+	constructor(catalog: NodeCatalog = SELZY_CATALOG) {
+		if (catalog !== SELZY_CATALOG) {
+			this.description = { ...this.description, subtitle: subtitleOf(catalog.operations), properties: nodeProperties(catalog.operations) };
+		}
+		this.execute = async function (this: IExecuteFunctions) {
+			return await router.call(this, catalog);
+		};
+		this.webhook = async function (this: IWebhookFunctions) {
+			return await handleResumeCallback(this, catalog.kinds);
+		};
 	}
+}
+
+/** Under the node's name: the chosen operation's action, e.g. "Export contacts". */
+function subtitleOf(operations: Operations): string {
+	const actions: Record<string, string> = {};
+	for (const [resource, byName] of Object.entries(operations)) {
+		for (const [name, operation] of Object.entries(byName)) actions[`${resource}:${name}`] = String(operation.option.action ?? operation.option.name);
+	}
+	return `={{ ${JSON.stringify(actions)}[$parameter["resource"] + ":" + $parameter["operation"]] }}`;
 }

@@ -4,7 +4,7 @@
 
 const { createSandbox } = require('../sandbox/server');
 const data = require('../sandbox/data');
-const { reportOptionFields } = require('../../nodes/Selzy/actions/common.descriptions.ts');
+const { fileOptionFields } = require('../../nodes/Selzy/results/descriptions.ts');
 const { scenarios } = require('../../bench/delivery/scenarios');
 const { parseArgs } = require('../../bench/delivery/options');
 const { fileRowsOf } = require('../../bench/delivery/ground-truth');
@@ -24,7 +24,7 @@ describe('the scenario', () => {
 	});
 
 	it('sets the node’s Row Format option to a value the node offers; other scenarios keep the default', () => {
-		const rowFormat = reportOptionFields.find((field) => field.name === 'rowFormat');
+		const rowFormat = fileOptionFields.find((field) => field.name === 'rowFormat');
 		const offered = rowFormat.options.map((option) => option.value);
 		const parameters = (spec) => selzyWorkflow('w', { campaignId: 1, output: 'rows', fields: [101], credential, ...spec }).nodes[1].parameters;
 		expect(offered).toContain(parameters({ rowFormat: 'asInFile' }).options.rowFormat);

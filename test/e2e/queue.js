@@ -316,7 +316,7 @@ const SCENARIOS = [
 			assert.equal(summary.json.total, ROWS, 'summary total');
 			assert.deepEqual(summary.json.bySendResult, truth.bySendResult, 'summary bySendResult');
 			assertOnWorker(env, summaryRun.result.id);
-			assert.deepEqual(processesLogging(env, `Selzy report ${summary.json.task_uuid}: summarised`), ['worker'], 'the summary was computed on the worker');
+			assert.deepEqual(processesLogging(env, `Selzy task ${summary.json.task_uuid}: summarised`), ['worker'], 'the summary was computed on the worker');
 
 			await h.sleep(1000);
 			const rowsRun = await measurePeak(pid, () =>
@@ -334,7 +334,7 @@ const SCENARIOS = [
 			assert.ok(rows.every((row) => row.json.status_group === 'hard_bounce' && HARD_BOUNCES.includes(row.json.send_result)), 'every row is a hard bounce');
 			assertOnWorker(env, rowsRun.result.id);
 			const rowsTask = env.sandbox.tasks.filter((t) => t.campaignId === BIG_CAMPAIGN).at(-1).uuid;
-			assert.deepEqual(processesLogging(env, `Selzy report ${rowsTask}: ${rows.length} rows kept`), ['worker'], 'the rows were parsed on the worker');
+			assert.deepEqual(processesLogging(env, `Selzy task ${rowsTask}: ${rows.length} rows kept`), ['worker'], 'the rows were parsed on the worker');
 
 			// "Flat": beyond what the 25-row control run cost, the summary of the big report adds
 			// less than MEMORY_SLACK_MB — far below the report's own size at a million rows, so the
@@ -447,7 +447,7 @@ const SCENARIOS = [
 			const sbTask = env.sandbox.tasks.find((t) => t.uuid === uuid);
 			const downloads = downloadsOf(env, sbTask.fileUrl);
 			assert.equal(downloads.length, 1, 'the report was downloaded once');
-			assert.deepEqual(processesLogging(env, `Selzy report ${uuid}: summarised`), ['worker'], 'the download was parsed on the worker');
+			assert.deepEqual(processesLogging(env, `Selzy task ${uuid}: summarised`), ['worker'], 'the download was parsed on the worker');
 			return `callback → ${new URL(callbacks[0].url).host} (${callbacks[0].status}); execution ${run.id} on the worker; 1 download`;
 		},
 	},
@@ -486,7 +486,7 @@ const SCENARIOS = [
 			const callback = env.sandbox.callbacks.find((c) => c.taskUuid === task.uuid);
 			assert.equal(callback?.status, 200, 'the webhook process accepted the callback');
 			const runs = assertOnWorker(env, executionId, { times: 2 });
-			const downloadedBy = processesLogging(env, `Selzy report ${task.uuid}: summarised`);
+			const downloadedBy = processesLogging(env, `Selzy task ${task.uuid}: summarised`);
 			env.resumeDownloadedBy = downloadedBy;
 			return `callback ${callback.status} on ${resumeUrl.host}; worker ran it ${runs.started}×; report downloaded & summarised on: ${downloadedBy.join(', ') || 'unknown'}`;
 		},
@@ -554,7 +554,7 @@ const SCENARIOS = [
 			const binary = item.binary?.data;
 			assert.match(String(binary?.id), /^database:/, `binary id ${binary?.id}`);
 			assert.equal(hashed.json.sha256, truth.sha256, 'the worker read the file the webhook process stored');
-			assert.deepEqual(processesLogging(env, `Selzy report ${uuid}: stored`), ['webhook'], 'stored by the webhook process');
+			assert.deepEqual(processesLogging(env, `Selzy task ${uuid}: stored`), ['webhook'], 'stored by the webhook process');
 			assertOnWorker(env, run.id);
 
 			// What n8n itself makes of a file stored before the execution existed (recorded, not asserted).

@@ -173,7 +173,7 @@ describe('Contact → Export with several items', () => {
 
 	test('Until Selzy Notifies refuses several items before asking Selzy anything', async () => {
 		const { error } = await run(exportParams(2, { waitMode: 'callback' }), { inputItems: [{ json: {} }, { json: {} }] });
-		expect(error.message).toMatch(/one export per execution, but this node received 2 items/);
+		expect(error.message).toMatch(/one contact export per execution, but this node received 2 items/);
 		expect(apiCalls(env.sb, 'async/exportContacts')).toHaveLength(0);
 	});
 });

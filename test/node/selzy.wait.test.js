@@ -47,7 +47,7 @@ describe("Don't Wait", () => {
 			reportParams(1001, { waitMode: 'none', notifyUrl: 'https://n8n.example.com/webhook/abc/selzy?token=t' }),
 		);
 		expect(status).toBe('success');
-		expect(jsonOf(output[0])).toEqual([{ task_uuid: sb.tasks[0].uuid, status: 'new', campaign_id: 1001 }]);
+		expect(jsonOf(output[0])).toEqual([{ task_uuid: sb.tasks[0].uuid, status: 'new', task_type: 'getCampaignDeliveryStats', campaign_id: 1001 }]);
 		expect(output[0][0].pairedItem).toEqual({ item: 0 });
 		expect(sb.requests.map((r) => r.apiMethod)).toEqual(['async/getCampaignDeliveryStats']);
 		expect(sb.tasks[0].params.notify_url).toBe('https://n8n.example.com/webhook/abc/selzy?token=t');
@@ -186,6 +186,7 @@ describe('Until Selzy Notifies', () => {
 				selzyReport: {
 					task_uuid: sb.tasks[0].uuid,
 					status: 'new',
+					task_type: 'getCampaignDeliveryStats',
 					campaign_id: 1002,
 					state: 'waiting_for_callback',
 					waitingSince: expect.any(String),

@@ -103,6 +103,15 @@ describe('task types', () => {
 		expect(startedItems(call)).toBeUndefined();
 	});
 
+	test('a type the package does not know is ignored, also when Task Types name another unknown type', async () => {
+		// Task Types from an expression can name a type this package has no kind for.
+		const body = callback({ task_type: 'somethingElseEntirely' });
+		const call = await post({ verify: false, output: 'task', taskTypes: ['getCampaignDeliveryStats', 'importContacts'] }, { body });
+		expect(call.response.statusCode).toBe(200);
+		expect(call.response.body).toEqual({ received: true, ignored: 'task type somethingElseEntirely' });
+		expect(startedItems(call)).toBeUndefined();
+	});
+
 	test.each([[['*']], [['exportContacts']], [['getCampaignDeliveryStats', 'exportContacts']]])(
 		'with Task Types %j a contact export starts the workflow',
 		async (taskTypes) => {

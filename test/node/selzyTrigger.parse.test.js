@@ -1,10 +1,10 @@
 'use strict';
-// callback/parse.ts and callback/deliveries.ts on their own: every body shape a Selzy callback can
+// callback/parse.ts and callback/duplicates.ts on their own: every body shape a Selzy callback can
 // reach the trigger in, and the bounded memory of deliveries.
 
 const querystring = require('node:querystring');
 const { parseCallback, MAX_CALLBACK_BYTES, MAX_CALLBACK_DEPTH } = require('../../nodes/Selzy/callback/parse.ts');
-const { REMEMBERED_DELIVERIES, deliveryKey, wasDelivered, rememberDelivery } = require('../../nodes/Selzy/callback/deliveries.ts');
+const { REMEMBERED_STARTS, startKey, wasStarted, rememberStart } = require('../../nodes/Selzy/callback/duplicates.ts');
 
 const UUID = '0f8e2a1c-4b7d-4e6f-9a3b-2c1d0e9f8a7b';
 const LINK = 'https://files.selzy.example/r/abc/campaign-1001.csv?sig=x%2By';
@@ -147,18 +147,18 @@ describe('bodies that are refused', () => {
 describe('remembered deliveries', () => {
 	test('a task is one delivery per status, so "completed" after "processing" is new', () => {
 		const state = {};
-		rememberDelivery(state, deliveryKey({ task_uuid: UUID, status: 'processing' }));
-		expect(wasDelivered(state, deliveryKey({ task_uuid: UUID, status: 'processing' }))).toBe(true);
-		expect(wasDelivered(state, deliveryKey({ task_uuid: UUID, status: 'completed' }))).toBe(false);
-		expect(wasDelivered({}, deliveryKey(completed))).toBe(false);
+		rememberStart(state, startKey({ task_uuid: UUID, status: 'processing' }));
+		expect(wasStarted(state, startKey({ task_uuid: UUID, status: 'processing' }))).toBe(true);
+		expect(wasStarted(state, startKey({ task_uuid: UUID, status: 'completed' }))).toBe(false);
+		expect(wasStarted({}, startKey(completed))).toBe(false);
 	});
 
-	test(`keeps only the newest ${REMEMBERED_DELIVERIES}`, () => {
+	test(`keeps only the newest ${REMEMBERED_STARTS}`, () => {
 		const state = {};
-		for (let i = 0; i < REMEMBERED_DELIVERIES + 20; i++) rememberDelivery(state, `k${i}`);
-		expect(state.recentDeliveries).toHaveLength(REMEMBERED_DELIVERIES);
-		expect(wasDelivered(state, 'k19')).toBe(false);
-		expect(wasDelivered(state, 'k20')).toBe(true);
-		expect(wasDelivered(state, `k${REMEMBERED_DELIVERIES + 19}`)).toBe(true);
+		for (let i = 0; i < REMEMBERED_STARTS + 20; i++) rememberStart(state, `k${i}`);
+		expect(state.recentDeliveries).toHaveLength(REMEMBERED_STARTS);
+		expect(wasStarted(state, 'k19')).toBe(false);
+		expect(wasStarted(state, 'k20')).toBe(true);
+		expect(wasStarted(state, `k${REMEMBERED_STARTS + 19}`)).toBe(true);
 	});
 });

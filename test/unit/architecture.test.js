@@ -10,17 +10,18 @@ const NODE_DIR = path.join(ROOT, 'nodes', 'Selzy');
 /** Folder (or file, for the node classes) → its layer; higher layers may import lower ones. */
 const LAYERS = [
 	['report', 0], // pure core: bytes → text → records → rows / summary
-	['transport', 1], // Selzy API calls, downloads, task types and polling
-	['delivery', 2], // the n8n adapter: a task → n8n items, binary data and n8n errors
-	['callback', 3], // the one callback handler (trigger and resumed execution)
-	['methods', 4],
-	['actions', 4],
-	['node', 5], // Selzy.node.ts, SelzyTrigger.node.ts
+	['transport', 1], // Selzy API calls, errors, the rate limiter, downloads and their guard
+	['tasks', 2], // the task-kind registry and the task itself (statuses, getTaskResult)
+	['results', 3], // a finished task → n8n items, binary data, tool answers and n8n errors
+	['callback', 4], // the one callback handler (trigger and resumed execution)
+	['methods', 5],
+	['actions', 5],
+	['node', 6], // Selzy.node.ts, SelzyTrigger.node.ts
 ];
 
 function layerOf(file) {
 	const relative = path.relative(NODE_DIR, file);
-	if (relative.startsWith('..')) return { name: 'credentials', rank: 4 };
+	if (relative.startsWith('..')) return { name: 'credentials', rank: 5 };
 	const folder = relative.includes(path.sep) ? relative.split(path.sep)[0] : 'node';
 	const found = LAYERS.find(([name]) => name === folder);
 	if (!found) throw new Error(`${relative} is in no known layer; add its folder to LAYERS`);

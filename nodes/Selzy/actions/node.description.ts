@@ -1,79 +1,42 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import * as getDeliveryReport from './campaign/getDeliveryReport.operation';
-import * as exportContacts from './contact/export.operation';
-import * as getResult from './task/getResult.operation';
+import type { Operations } from './operation';
 
-export const properties: INodeProperties[] = [
-	{
-		displayName: 'Resource',
-		name: 'resource',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{ name: 'Campaign', value: 'campaign' },
-			{ name: 'Contact', value: 'contact' },
-			{ name: 'Task', value: 'task' },
-		],
-		default: 'campaign',
-	},
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['campaign'] } },
-		options: [
-			{
-				name: 'Get Delivery Report',
-				value: 'getDeliveryReport',
-				action: 'Get a campaign delivery report',
-				description: 'Build the per-recipient delivery report of a campaign and return it as a file, rows or a summary',
-			},
-		],
-		default: 'getDeliveryReport',
-	},
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['contact'] } },
-		options: [
-			{
-				name: 'Export',
-				value: 'export',
-				action: 'Export contacts',
-				description: 'Export the contacts of a list with the fields you choose, as a file, rows or a summary',
-			},
-		],
-		default: 'export',
-	},
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['task'] } },
-		options: [
-			{
-				name: 'Get Result',
-				value: 'getResult',
-				action: 'Get the result of a task',
-				description: 'Check a delivery report or contact export task by its ID and download the file when it is ready',
-			},
-		],
-		default: 'getResult',
-	},
-	{
-		displayName:
-			'As a tool, answers are sized for the model: Summary (the default) for how a campaign did; Rows give the first rows (Max Rows, 100 unless set) and the count of all; File gives a description of the stored file. Let the model define Campaign (an ID or a subject), Output, Status Groups or Changed Since.',
-		name: 'toolNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: { '@tool': [true] } },
-	},
-	...getDeliveryReport.description,
-	...exportContacts.description,
-	...getResult.description,
-];
+const RESOURCE_NAMES: Readonly<Record<string, string>> = { campaign: 'Campaign', contact: 'Contact', task: 'Task' };
+
+const capitalized = (value: string) => value.charAt(0).toUpperCase() + value.slice(1);
+
+/** The node's parameters: Resource, an Operation list per resource, then each operation's own. */
+export function nodeProperties(operations: Operations): INodeProperties[] {
+	const resources = Object.keys(operations);
+	return [
+		{
+			displayName: 'Resource',
+			name: 'resource',
+			type: 'options',
+			noDataExpression: true,
+			options: resources.map((value) => ({ name: RESOURCE_NAMES[value] ?? capitalized(value), value })),
+			default: 'campaign',
+		},
+		...resources.map(
+			(resource): INodeProperties => ({
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { resource: [resource] } },
+				options: Object.values(operations[resource]).map((operation) => operation.option),
+				default: String(Object.values(operations[resource])[0].option.value),
+			}),
+		),
+		{
+			displayName:
+				'As a tool, answers are sized for the model: Summary (the default) for how a campaign did; Rows give the first rows (Max Rows, 100 unless set) and the count of all; File gives a description of the stored file. Let the model define Campaign (an ID or a subject), Output, Status Groups or Changed Since.',
+			name: 'toolNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: { show: { '@tool': [true] } },
+		},
+		...Object.values(operations).flatMap((byName) => Object.values(byName).flatMap((operation) => operation.description)),
+	];
+}

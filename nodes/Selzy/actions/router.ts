@@ -1,41 +1,30 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import * as getDeliveryReport from './campaign/getDeliveryReport.operation';
-import * as exportContacts from './contact/export.operation';
-import * as getResult from './task/getResult.operation';
+import type { TaskKinds } from '../tasks/kinds';
+import type { Operation, Operations } from './operation';
 import { runTaskJobs, taskRunSettingsFrom, type TaskJob } from './taskRun';
 
-/**
- * An operation either describes an item's task as a job (run together with the other items'
- * jobs), or runs the item on its own (`execute`), e.g. to park the execution for a callback.
- */
-interface Operation {
-	prepareJob?(this: IExecuteFunctions, itemIndex: number): Promise<TaskJob | undefined>;
-	execute?(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
+/** What the node offers: its operations and the task kinds it knows. */
+export interface NodeCatalog {
+	operations: Operations;
+	kinds: TaskKinds;
 }
-
-const operations: Record<string, Record<string, Operation>> = {
-	campaign: { getDeliveryReport },
-	contact: { export: exportContacts },
-	task: { getResult },
-};
 
 /**
  * Runs the chosen operation for every input item: the items' tasks are started and waited for
- * together, so a run takes about as long as its slowest report. Output follows the input order;
+ * together, so a run takes about as long as its slowest task. Output follows the input order;
  * with Continue On Fail a failed item becomes an error item and the others go on.
  */
-export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function router(this: IExecuteFunctions, { operations, kinds }: NodeCatalog): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const outputs = new Map<number, INodeExecutionData[]>();
 	const jobs: TaskJob[] = [];
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const operation = operationFor(this, itemIndex);
 		try {
-			const job = await operation.prepareJob?.call(this, itemIndex);
-			if (job) jobs.push(job);
+			const operation = operationFor(this, operations, itemIndex);
+			if (operation.prepareJob) jobs.push(await operation.prepareJob.call(this, itemIndex, kinds));
 			else if (operation.execute) outputs.set(itemIndex, await operation.execute.call(this, itemIndex));
 		} catch (error) {
 			outputs.set(itemIndex, failedItem(this, error, itemIndex));
@@ -53,7 +42,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	return [items.flatMap((_, itemIndex) => outputs.get(itemIndex) ?? [])];
 }
 
-function operationFor(context: IExecuteFunctions, itemIndex: number): Operation {
+function operationFor(context: IExecuteFunctions, operations: Operations, itemIndex: number): Operation {
 	const resource = context.getNodeParameter('resource', itemIndex) as string;
 	const operation = context.getNodeParameter('operation', itemIndex) as string;
 	const found = operations[resource]?.[operation];

@@ -1,21 +1,28 @@
 /**
- * Many input items, one run: every item's task is started (a few at a time), all pending tasks are
- * polled in one loop (one getTaskResult per task per round, each with its own backoff), and each
- * report is downloaded as soon as it is ready, at most `parallelDownloads` at once. So a run takes
- * about as long as its slowest report, not the sum of all of them, and holds only the reports
- * being downloaded. Output keeps the order of the input items.
+ * The one poll loop. Many input items, one run: every item's task is started (a few at a time),
+ * all pending tasks are polled in one loop (one getTaskResult per task per round, each with its
+ * own backoff), and each file is downloaded as soon as it is ready, at most `parallelDownloads`
+ * at once. So a run takes about as long as its slowest task, not the sum of all of them, and
+ * holds only the files being downloaded. Output keeps the order of the input items. Until Selzy
+ * Notifies is a run of one task whose time is the grace period before the execution parks.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import type { TaskKind } from '../tasks/kinds';
+import { getTaskResult, isTaskCompleted, isTaskPending, taskFailedError, type SelzyTask } from '../tasks/task';
 import { selzyCodeOf } from '../transport/errors';
-import { type PollSettings, getTaskResult, isTaskCompleted, isTaskPending, taskFailedError, type SelzyTask } from '../transport/tasks';
 import { waitUnlessCancelled } from '../transport/wait';
-import { callsPerMinuteFrom, DEFAULT_PARALLEL_DOWNLOADS, notReadyError } from './polling';
+import { DEFAULT_PARALLEL_DOWNLOADS, DEFAULT_POLL_INTERVAL_SECONDS, DEFAULT_TIMEOUT_MINUTES, type WaitMode } from './wait.descriptions';
+
+/** As an AI agent's tool the node waits at most this long, then returns the pending task. */
+export const TOOL_WAIT_MS = 60_000;
 
 /** One input item's task, as its operation describes it. */
 export interface TaskJob {
 	itemIndex: number;
+	/** The task's kind, for its errors (known once Selzy describes the task). */
+	kindOf(task: SelzyTask): TaskKind;
 	/** Starts the task in Selzy, or looks it up; resolves to the task as Selzy describes it. */
 	start(signal: AbortSignal): Promise<SelzyTask>;
 	/** Whether `start` already asked Selzy for the task's status (else it is checked at once). */
@@ -26,14 +33,14 @@ export interface TaskJob {
 	timeoutMs: number;
 	/** The first wait before checking a pending task; it grows by half each round up to a minute. */
 	firstCheckMs: number;
-	/** Items for a task still pending when its time is up (a tool call), instead of a timeout error. */
-	stillPending?(task: SelzyTask): INodeExecutionData[];
-	/** The items for a task: delivered when completed, otherwise described. */
+	/** Items for a task still pending when its time is up (a tool call, a parked execution), instead of a timeout error. */
+	stillPending?(task: SelzyTask): Promise<INodeExecutionData[]>;
+	/** The items for a task: its file when completed, otherwise the task as it stands. */
 	finish(task: SelzyTask, signal: AbortSignal): Promise<INodeExecutionData[]>;
 }
 
 export interface TaskRunSettings {
-	/** Reports downloaded (and read) at the same time. */
+	/** Files downloaded (and read) at the same time. */
 	parallelDownloads: number;
 	/** Calls per minute the API key may make. */
 	callsPerMinute?: number;
@@ -48,15 +55,45 @@ export function taskRunSettingsFrom(options: IDataObject): TaskRunSettings {
 	};
 }
 
+export interface PollSettings {
+	firstDelayMs: number;
+	timeoutMs: number;
+}
+
+/** Poll settings from the node's options; `capMs` shortens the wait (tool mode, callback grace). */
+export function pollSettingsFrom(options: IDataObject, capMs?: number): PollSettings {
+	const timeoutMs = Math.max(1, Number(options.timeout ?? DEFAULT_TIMEOUT_MINUTES)) * 60_000;
+	return {
+		firstDelayMs: Math.max(0.2, Number(options.pollInterval ?? DEFAULT_POLL_INTERVAL_SECONDS)) * 1000,
+		timeoutMs: capMs ? Math.min(capMs, timeoutMs) : timeoutMs,
+	};
+}
+
+/** The API Calls per Minute option. */
+export function callsPerMinuteFrom(options: IDataObject): number | undefined {
+	const value = Number(options.callsPerMinute);
+	return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
 /** A task the job starts itself: checked at once, then waited for unless the mode is Don't Wait. */
 export function newTaskTiming(
-	waitMode: string,
+	waitMode: WaitMode,
 	poll: PollSettings,
 ): Pick<TaskJob, 'startChecksStatus' | 'waitUntilReady' | 'timeoutMs' | 'firstCheckMs'> {
 	return { startChecksStatus: false, waitUntilReady: waitMode !== 'none', timeoutMs: poll.timeoutMs, firstCheckMs: poll.firstDelayMs };
 }
 
-/** Report requests sent at the same time (each one call; the rate limiter spaces them further). */
+/** A task not ready within the Timeout: the error names the task, to fetch it later. */
+function notReadyError(node: INode, task: SelzyTask, kind: TaskKind, timeoutMs: number, itemIndex: number): NodeOperationError {
+	const minutes = Math.round(timeoutMs / 60_000);
+	const waited = minutes >= 1 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${Math.round(timeoutMs / 1000)} seconds`;
+	return new NodeOperationError(node, `The ${kind.noun} was not ready after ${waited} (task ${task.task_uuid}, status "${task.status}")`, {
+		itemIndex,
+		description: `Selzy is still preparing it. Fetch it later with Task → Get Result and task ID ${task.task_uuid}, or raise the Timeout option.`,
+	});
+}
+
+/** Start requests sent at the same time (each one call; the rate limiter spaces them further). */
 const PARALLEL_STARTS = 4;
 const MAX_CHECK_DELAY_MS = 60_000;
 /** The last check before a task's time is up still gets this long to be answered. */
@@ -92,7 +129,7 @@ class TaskRun {
 	private readonly results = new Map<TaskJob, INodeExecutionData[]>();
 	private readonly failures = new Map<TaskJob, Error>();
 	private firstFailure?: Error;
-	private readonly deliveries: Array<Promise<void>> = [];
+	private readonly finishing: Array<Promise<void>> = [];
 	private readonly downloadSlots: Semaphore;
 
 	constructor(
@@ -108,7 +145,7 @@ class TaskRun {
 	async execute(jobs: TaskJob[]): Promise<Map<number, INodeExecutionData[]>> {
 		const pending = await this.startAll(jobs);
 		await this.pollTogether(pending);
-		await Promise.all(this.deliveries);
+		await Promise.all(this.finishing);
 		if (this.firstFailure && !this.continueOnFail) throw this.firstFailure;
 		const byItem = new Map<number, INodeExecutionData[]>();
 		for (const job of jobs) {
@@ -138,12 +175,12 @@ class TaskRun {
 			try {
 				const task = await job.start(this.signal);
 				if (job.waitUntilReady && !isTaskCompleted(task) && !isTaskPending(task)) {
-					this.fail(job, taskFailedError(this.context.getNode(), task, job.itemIndex));
+					this.fail(job, taskFailedError(this.context.getNode(), task, job.kindOf(task).noun, job.itemIndex));
 				} else if (job.waitUntilReady && !isTaskCompleted(task)) {
 					const firstCheckAt = job.startChecksStatus ? Date.now() + job.firstCheckMs : Date.now();
 					pending.push({ job, task, delayMs: job.firstCheckMs, nextCheckAt: firstCheckAt, deadline: this.startedAt + job.timeoutMs, checks: 0 });
 				} else {
-					this.deliver(job, task);
+					this.finish(job, task);
 				}
 			} catch (error) {
 				this.fail(job, error);
@@ -200,16 +237,16 @@ class TaskRun {
 			this.context.logger.info(`Selzy task ${task.task_uuid}: ${task.status} (check ${entry.checks}, ${seconds} s)`);
 		}
 		if (isTaskCompleted(task)) {
-			this.deliver(job, task);
+			this.finish(job, task);
 			return true;
 		}
 		if (!isTaskPending(task)) {
-			this.fail(job, taskFailedError(this.context.getNode(), task, job.itemIndex));
+			this.fail(job, taskFailedError(this.context.getNode(), task, job.kindOf(task).noun, job.itemIndex));
 			return true;
 		}
 		if (Date.now() >= entry.deadline) {
-			if (job.stillPending) this.results.set(job, job.stillPending(task));
-			else this.fail(job, notReadyError(this.context.getNode(), task, job.timeoutMs, job.itemIndex));
+			if (job.stillPending) await this.settle(job, async () => await job.stillPending!(task));
+			else this.fail(job, notReadyError(this.context.getNode(), task, job.kindOf(task), job.timeoutMs, job.itemIndex));
 			return true;
 		}
 		entry.nextCheckAt = Math.min(Date.now() + entry.delayMs, entry.deadline);
@@ -218,17 +255,18 @@ class TaskRun {
 	}
 
 	/** Finishes a job as soon as a download slot is free; polling goes on meanwhile. */
-	private deliver(job: TaskJob, task: SelzyTask): void {
-		this.deliveries.push(
-			this.downloadSlots.use(async () => {
-				if (this.signal.aborted) return;
-				try {
-					this.results.set(job, await job.finish(task, this.signal));
-				} catch (error) {
-					if (!this.signal.aborted || !this.firstFailure) this.fail(job, error);
-				}
-			}),
-		);
+	private finish(job: TaskJob, task: SelzyTask): void {
+		this.finishing.push(this.downloadSlots.use(async () => await this.settle(job, async () => await job.finish(task, this.signal))));
+	}
+
+	/** The job's items from `work`, or its failure. */
+	private async settle(job: TaskJob, work: () => Promise<INodeExecutionData[]>): Promise<void> {
+		if (this.signal.aborted) return;
+		try {
+			this.results.set(job, await work());
+		} catch (error) {
+			if (!this.signal.aborted || !this.firstFailure) this.fail(job, error);
+		}
 	}
 }
 

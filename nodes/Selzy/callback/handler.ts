@@ -5,19 +5,20 @@
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { deliverCompletedTask } from '../delivery/deliver';
-import type { ReportOutput } from '../delivery/settings';
+import { itemsFromFile } from '../results/fileItems';
+import type { Output } from '../results/settings';
+import type { TaskKind } from '../tasks/kinds';
+import { isTaskCompleted, type SelzyTask } from '../tasks/task';
 import { downloadLinkProblem } from '../transport/downloadGuard';
-import { isTaskCompleted, type SelzyTask } from '../transport/tasks';
 import {
-	claimDelivery,
-	deliveryKey,
-	finishDelivery,
+	claimStart,
+	startKey,
+	finishStart,
 	isClaimed,
-	rememberDelivery,
-	wasDelivered,
+	rememberStart,
+	wasStarted,
 	type TriggerState,
-} from './deliveries';
+} from './duplicates';
 import { admitVerification } from './guard';
 import { parseCallback } from './parse';
 import { verifyTask } from './verify';
@@ -29,14 +30,16 @@ export interface CallbackRules {
 	expectedTaskUuid?: string;
 	/** Confirm the task with Selzy's API (always for a resumed execution). */
 	verify: boolean;
+	/** The task's kind, which shapes its file. */
+	kindOf(task: SelzyTask): TaskKind;
 	/** Why a verified task starts nothing (answered 200 with this body), or undefined to go on. */
 	skip(task: SelzyTask): IDataObject | undefined;
 	/** Remember deliveries so that repeats start nothing (n8n itself refuses a second resume). */
 	remembersDeliveries: boolean;
 	/** The task's type when Selzy's answer names none (an execution knows what it waits for). */
 	taskType?: string;
-	/** What the workflow gets: the report as an output, or the task alone. */
-	output: ReportOutput | 'task';
+	/** What the workflow gets: the file as an output, or the task alone. */
+	output: Output | 'task';
 }
 
 type RawRequest = ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
@@ -66,8 +69,8 @@ export async function handleCallback(context: IWebhookFunctions, rules: Callback
 	const trigger = `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
 	const state = context.getWorkflowStaticData('node') as TriggerState;
 	// A completed task stays completed, so a repeat of one delivered already needs no API call.
-	const completedKey = deliveryKey({ task_uuid: parsed.task.task_uuid, status: 'completed' });
-	if (rules.remembersDeliveries && (wasDelivered(state, completedKey) || isClaimed(`${trigger}:${completedKey}`))) {
+	const completedKey = startKey({ task_uuid: parsed.task.task_uuid, status: 'completed' });
+	if (rules.remembersDeliveries && (wasStarted(state, completedKey) || isClaimed(`${trigger}:${completedKey}`))) {
 		return respond(context, 200, { received: true, duplicate: true });
 	}
 
@@ -90,26 +93,26 @@ export async function handleCallback(context: IWebhookFunctions, rules: Callback
 	// Saved because the node answers itself (noWebhookResponse); see the README on duplicates.
 	// The static data is saved only when webhook() returns, so a twin callback arriving during
 	// the download is caught by the claim this process holds meanwhile.
-	const key = deliveryKey(task);
+	const key = startKey(task);
 	const claim = `${trigger}:${key}`;
 	if (rules.remembersDeliveries) {
-		if (wasDelivered(state, key) || !claimDelivery(claim)) return respond(context, 200, { received: true, duplicate: true });
-		rememberDelivery(state, key);
+		if (wasStarted(state, key) || !claimStart(claim)) return respond(context, 200, { received: true, duplicate: true });
+		rememberStart(state, key);
 	}
 
-	// Answer before the download so a large report never keeps Selzy's request open.
+	// Answer before the download so a large file never keeps Selzy's request open.
 	respond(context, 200, { received: true, task_uuid: task.task_uuid });
 
 	let delivered = false;
 	try {
 		const items = downloads
-			? await deliverCompletedTask(context, task, rules.output as ReportOutput, context.getNodeParameter('options', {}) as IDataObject)
+			? await itemsFromFile(context, task, rules.kindOf(task), rules.output as Output, context.getNodeParameter('options', {}) as IDataObject)
 			: [{ json: task }];
 		delivered = true;
 		return { noWebhookResponse: true, workflowData: [items] };
 	} finally {
 		// Test webhooks never save static data, so they keep no memory here either.
-		if (rules.remembersDeliveries) finishDelivery(claim, delivered && context.getMode() !== 'manual');
+		if (rules.remembersDeliveries) finishStart(claim, delivered && context.getMode() !== 'manual');
 	}
 }
 

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { TASK_UUID_PATTERN, type SelzyTask } from '../transport/tasks';
+import { TASK_UUID_PATTERN, type SelzyTask } from '../tasks/task';
 
 /** Callbacks are a few hundred bytes; anything far larger is not from Selzy. */
 export const MAX_CALLBACK_BYTES = 64 * 1024;

@@ -7,11 +7,12 @@ import { createHash, randomBytes, timingSafeEqual } from 'crypto';
 import type { IDataObject, IExecuteFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { ReportOutput } from '../delivery/settings';
+import type { Output } from '../results/settings';
+import type { TaskKinds } from '../tasks/kinds';
+import { isTaskReady } from '../tasks/task';
 import { classifyHost } from '../transport/addresses';
 import { apiBaseUrl } from '../transport/apiUrl';
 import { selzyCredentials } from '../transport/credentials';
-import { isTaskCompleted } from '../transport/tasks';
 import { handleCallback } from './handler';
 
 /** Query parameter carrying this execution's secret on the resume URL given to Selzy. */
@@ -93,7 +94,7 @@ export async function parkUntilCallback(
  * Selzy's POST to the resume URL. Anything but a verified, completed task of this execution
  * leaves the execution waiting: the node answers without returning workflow data.
  */
-export async function handleResumeCallback(context: IWebhookFunctions): Promise<IWebhookResponseData> {
+export async function handleResumeCallback(context: IWebhookFunctions, kinds: TaskKinds): Promise<IWebhookResponseData> {
 	const waitingFor = waitingMarker(context);
 	const given = String((context.getQueryData() as IDataObject)[SECRET_PARAM] ?? '');
 	const authorized = waitingFor !== undefined && matchesDigest(given, waitingFor[DIGEST_FIELD]);
@@ -101,10 +102,11 @@ export async function handleResumeCallback(context: IWebhookFunctions): Promise<
 		unauthorized: authorized ? undefined : 'Missing or wrong secret',
 		expectedTaskUuid: String(waitingFor?.task_uuid ?? ''),
 		verify: true,
-		skip: (task) => (isTaskCompleted(task) && task.file_to_download ? undefined : { waiting: true, status: task.status }),
+		kindOf: (task) => kinds.of(task.task_type),
+		skip: (task) => (isTaskReady(task) ? undefined : { waiting: true, status: task.status }),
 		remembersDeliveries: false,
 		taskType: typeof waitingFor?.task_type === 'string' ? waitingFor.task_type : undefined,
-		output: context.getNodeParameter('output', 'summary') as ReportOutput,
+		output: context.getNodeParameter('output', 'summary') as Output,
 	});
 }
 

@@ -1,34 +1,37 @@
 import { createHash, timingSafeEqual } from 'crypto';
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import type { ReportOutput } from '../delivery/settings';
-import { isTaskCompleted, taskKindOf } from '../transport/tasks';
+import type { Output } from '../results/settings';
+import { UNKNOWN_KIND, type TaskKinds } from '../tasks/kinds';
+import { isTaskCompleted } from '../tasks/task';
 import { handleCallback, type CallbackRules } from './handler';
 
 /** The Selzy Trigger's callback: its settings as rules for the one callback handler. */
-export async function handleTriggerCallback(context: IWebhookFunctions): Promise<IWebhookResponseData> {
-	return await handleCallback(context, triggerRules(context));
+export async function handleTriggerCallback(context: IWebhookFunctions, kinds: TaskKinds): Promise<IWebhookResponseData> {
+	return await handleCallback(context, triggerRules(context, kinds));
 }
 
-function triggerRules(context: IWebhookFunctions): CallbackRules {
+function triggerRules(context: IWebhookFunctions, kinds: TaskKinds): CallbackRules {
 	const token = String(context.getNodeParameter('token', '') ?? '');
 	const given = String((context.getQueryData() as IDataObject).token ?? '');
-	const taskTypes = context.getNodeParameter('taskTypes', ['getCampaignDeliveryStats']) as string[];
+	const taskTypes = context.getNodeParameter('taskTypes', [kinds.known[0].taskType]) as string[];
 	// Selzy's spelling of task types is not documented: compared by kind (case, `async/` prefix ignored).
-	const kinds = new Set(taskTypes.map(taskKindOf));
+	// A chosen type this package does not know matches nothing, so it cannot let unknown tasks through.
+	const chosen = new Set(taskTypes.map((taskType) => kinds.of(taskType)).filter((kind) => kind !== UNKNOWN_KIND));
 	const includeUnfinished = context.getNodeParameter('includeUnfinished', false) as boolean;
 	return {
 		unauthorized: token && !sameSecret(given, token) ? 'Missing or wrong token' : undefined,
 		verify: context.getNodeParameter('verify', true) as boolean,
+		kindOf: (task) => kinds.of(task.task_type),
 		skip(task) {
-			if (!taskTypes.includes('*') && task.task_type && !kinds.has(taskKindOf(task.task_type))) {
+			if (!taskTypes.includes('*') && task.task_type && !chosen.has(kinds.of(task.task_type))) {
 				return { ignored: `task type ${task.task_type}` };
 			}
 			if (!isTaskCompleted(task) && !includeUnfinished) return { ignored: `status ${task.status}` };
 			return undefined;
 		},
 		remembersDeliveries: true,
-		output: context.getNodeParameter('output', 'file') as ReportOutput | 'task',
+		output: context.getNodeParameter('output', 'file') as Output | 'task',
 	};
 }
 

@@ -3,7 +3,7 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 import { forgetSelzyCredentials, hasReusedCredentials } from '../transport/credentials';
 import { selzyCodeOf } from '../transport/errors';
 import type { RetryPolicy } from '../transport/request';
-import { getTaskResult, type SelzyTask } from '../transport/tasks';
+import { getTaskResult, type SelzyTask } from '../tasks/task';
 
 /** Selzy waits for the answer to its callback, so verification retries only briefly (~5 s in all). */
 export const VERIFY_RETRY: Partial<RetryPolicy> = { maxAttempts: 3, maxDelayMs: 2000, maxTotalMs: 5000 };

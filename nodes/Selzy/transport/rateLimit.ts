@@ -13,9 +13,6 @@ import { waitUnlessCancelled } from './wait';
 /** Calls per minute Selzy allows per API key (and per IP). */
 export const SELZY_CALLS_PER_MINUTE = 1200;
 
-/** Methods with a lower documented limit, in calls per 60 s. */
-const METHOD_LIMITS: Readonly<Record<string, number>> = { 'async/exportContacts': 20 };
-
 /** The share of a limit that may go out at once; the rest is spread over the minute. */
 const BURST_SHARE = 0.1;
 
@@ -77,14 +74,23 @@ function limitsFor(apiKey: string): KeyLimits {
 	return limits;
 }
 
+export interface TurnOptions {
+	/** A lower rate the caller was set to for the whole key. */
+	perMinute?: number;
+	/** The method's own documented limit, when lower than the key's. */
+	methodPerMinute?: number;
+	signal?: AbortSignal;
+	deadline?: number;
+}
+
 /**
- * Waits for this call's turn under the key's limits (and the method's own, if lower). Resolves
+ * Waits for this call's turn under the key's limits (and the method's own, if given). Resolves
  * to false when `signal` aborted or `deadline` would pass first.
  */
 export async function takeTurn(
 	apiKey: string,
 	method: string,
-	{ perMinute = SELZY_CALLS_PER_MINUTE, signal, deadline = Infinity }: { perMinute?: number; signal?: AbortSignal; deadline?: number } = {},
+	{ perMinute = SELZY_CALLS_PER_MINUTE, methodPerMinute, signal, deadline = Infinity }: TurnOptions = {},
 ): Promise<boolean> {
 	const limits = limitsFor(apiKey);
 	const buckets = [limits.general];
@@ -93,7 +99,7 @@ export async function takeTurn(
 		if (!bucket) limits.narrower.set(name, (bucket = new TokenBucket(rate)));
 		buckets.push(bucket);
 	};
-	if (METHOD_LIMITS[method]) narrower(method, METHOD_LIMITS[method]);
+	if (methodPerMinute) narrower(method, methodPerMinute);
 	if (perMinute < SELZY_CALLS_PER_MINUTE) narrower(`rate:${Math.max(1, Math.floor(perMinute))}`, Math.max(1, Math.floor(perMinute)));
 	for (;;) {
 		const wait = Math.max(limits.holdUntil - Date.now(), ...buckets.map((bucket) => bucket.waitMs()));

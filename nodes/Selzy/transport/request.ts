@@ -39,6 +39,8 @@ export interface SelzyCallOptions {
 	retry?: Partial<RetryPolicy>;
 	/** Calls per minute this key may make (Selzy allows 1,200); a lower value wins for the whole key. */
 	callsPerMinute?: number;
+	/** Selzy's own lower limit for this method, per key (e.g. 20 for async/exportContacts). */
+	methodCallsPerMinute?: number;
 	/** Ends the call like the execution's Stop does (e.g. when another item of the run failed). */
 	signal?: AbortSignal;
 }
@@ -66,7 +68,7 @@ export async function selzyApiRequest<T = unknown>(
 	let failure: Attempt['failure'];
 
 	for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-		const turn = { perMinute: options.callsPerMinute, signal, deadline };
+		const turn = { perMinute: options.callsPerMinute, methodPerMinute: options.methodCallsPerMinute, signal, deadline };
 		if (!(await takeTurn(credentials.apiKey, method, turn))) {
 			if (signal?.aborted) throw cancelled(this, options.itemIndex);
 			break; // the call's time ran out while waiting for a turn

@@ -1,4 +1,6 @@
 import { DateTime } from 'luxon';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 /**
  * Selzy expects `changed_since` as `YYYY-MM-DD hh:mm:ss` in UTC. A value without an offset means
@@ -30,4 +32,44 @@ export function formatSelzyUtc(moment: DateTime): string {
 /** Where the incremental mode keeps, per campaign, when the last delivered report was requested. */
 export interface IncrementalState {
 	reportRequestedAt?: Record<string, string>;
+}
+
+function incrementalState(context: IExecuteFunctions): IncrementalState {
+	return context.getWorkflowStaticData('node') as IncrementalState;
+}
+
+/**
+ * The changed_since to ask for: with Only Changes Since Last Run, when the last report this node
+ * returned for the campaign was requested; otherwise the Changed Since option, checked.
+ */
+export function resolveChangedSince(
+	context: IExecuteFunctions,
+	campaignId: string,
+	options: IDataObject,
+	itemIndex: number,
+): string | undefined {
+	if (options.sinceLastRun) {
+		const remembered = incrementalState(context).reportRequestedAt?.[campaignId];
+		if (remembered) return remembered;
+	}
+	const moment = toSelzyUtc(options.changedSince, context.getTimezone());
+	if (!moment) return undefined;
+	if (!moment.isValid) {
+		throw new NodeOperationError(context.getNode(), `Changed Since: "${String(options.changedSince)}" is not a date and time`, {
+			itemIndex,
+		});
+	}
+	if (moment.toMillis() > Date.now() + 60_000) {
+		throw new NodeOperationError(context.getNode(), 'Changed Since is in the future, so the report would be empty', {
+			itemIndex,
+			description: `It resolves to ${formatSelzyUtc(moment)} UTC. Check the date and the workflow’s time zone.`,
+		});
+	}
+	return formatSelzyUtc(moment);
+}
+
+/** Advanced only after the report was returned, so a failed run asks for the same changes again. */
+export function rememberReport(context: IExecuteFunctions, campaignId: string, requestedAt: string): void {
+	const state = incrementalState(context);
+	state.reportRequestedAt = { ...(state.reportRequestedAt ?? {}), [campaignId]: requestedAt };
 }

@@ -1,13 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { reportOptionFields, reportOutputProperty, waitingOptionFields } from '../common.descriptions';
-import type { ReportOutput } from '../../delivery/settings';
-import { deliverCompletedTask } from '../../delivery/deliver';
-import { completedToolAnswer, runsAsTool, taskToolAnswer } from '../../delivery/toolAnswer';
-import { callsPerMinuteFrom, pollSettingsFrom } from '../polling';
-import type { TaskJob } from '../taskRun';
-import { getTaskResult, isTaskCompleted, TASK_UUID_PATTERN } from '../../transport/tasks';
+import { fileOptionFields, outputProperty } from '../../results/descriptions';
+import { finishedTaskItems, type TaskOutput } from '../../results/finished';
+import type { TaskKinds } from '../../tasks/kinds';
+import { getTaskResult, TASK_UUID_PATTERN } from '../../tasks/task';
+import type { Operation } from '../operation';
+import { callsPerMinuteFrom, pollSettingsFrom, type TaskJob } from '../taskRun';
+import { waitingOptionFields } from '../wait.descriptions';
 
 const properties: INodeProperties[] = [
 	{
@@ -34,7 +34,7 @@ const properties: INodeProperties[] = [
 		],
 		default: 'none',
 	},
-	reportOutputProperty(undefined, [
+	outputProperty(undefined, [
 		{ name: 'Task Status', value: 'status', description: 'Only the task, without downloading the report' },
 	]),
 	{
@@ -43,49 +43,45 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [
-			...waitingOptionFields,
-			...reportOptionFields,
-		],
+		options: [...waitingOptionFields, ...fileOptionFields],
 	},
 ];
 
-export const description = updateDisplayOptions(
-	{ show: { resource: ['task'], operation: ['getResult'] } },
-	properties,
-);
+/** Task → Get Result: a task of any kind by its ID, shaped by its task_type. */
+export const getResult: Operation = {
+	option: {
+		name: 'Get Result',
+		value: 'getResult',
+		action: 'Get the result of a task',
+		description: 'Check a delivery report or contact export task by its ID and download the file when it is ready',
+	},
+	description: updateDisplayOptions({ show: { resource: ['task'], operation: ['getResult'] } }, properties),
+	/** Every mode is a task job: the router checks the tasks of all items together. */
+	async prepareJob(this: IExecuteFunctions, itemIndex: number, kinds: TaskKinds): Promise<TaskJob> {
+		const taskUuid = String(this.getNodeParameter('taskUuid', itemIndex, '')).trim();
+		const waitMode = this.getNodeParameter('waitMode', itemIndex, 'none') as string;
+		const output = this.getNodeParameter('output', itemIndex, 'summary') as TaskOutput;
+		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 
-/** Every mode is a task job: the router checks the tasks of all items together. */
-export async function prepareJob(this: IExecuteFunctions, itemIndex: number): Promise<TaskJob> {
-	const taskUuid = String(this.getNodeParameter('taskUuid', itemIndex, '')).trim();
-	const waitMode = this.getNodeParameter('waitMode', itemIndex, 'none') as string;
-	const output = this.getNodeParameter('output', itemIndex, 'summary') as string;
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-
-	if (!TASK_UUID_PATTERN.test(taskUuid)) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Task ID: "${taskUuid}" is not a Selzy task ID (expected a UUID such as ff719cf2-0d4b-4b34-9b2f-4c2ea7f3b2a1)`,
-			{ itemIndex },
-		);
-	}
-	const poll = pollSettingsFrom(options, itemIndex);
-	const asTool = runsAsTool(this);
-	const callsPerMinute = callsPerMinuteFrom(options);
-	return {
-		itemIndex,
-		startChecksStatus: true,
-		waitUntilReady: waitMode === 'poll',
-		timeoutMs: poll.timeoutMs,
-		firstCheckMs: poll.firstDelayMs,
-		start: async (signal) => await getTaskResult.call(this, taskUuid, { itemIndex, signal, callsPerMinute }),
-		finish: async (task, signal) => {
-			const ready = isTaskCompleted(task) && Boolean(task.file_to_download);
-			if ((output === 'status' || !ready) && asTool) return taskToolAnswer(task, itemIndex);
-			if (output === 'status' || !ready) return [{ json: { ...task, ready }, pairedItem: { item: itemIndex } }];
-			return asTool
-				? await completedToolAnswer(this, task, output as ReportOutput, options, itemIndex, signal)
-				: await deliverCompletedTask(this, task, output as ReportOutput, options, itemIndex, signal);
-		},
-	};
-}
+		if (!TASK_UUID_PATTERN.test(taskUuid)) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`Task ID: "${taskUuid}" is not a Selzy task ID (expected a UUID such as ff719cf2-0d4b-4b34-9b2f-4c2ea7f3b2a1)`,
+				{ itemIndex },
+			);
+		}
+		const poll = pollSettingsFrom(options);
+		const callsPerMinute = callsPerMinuteFrom(options);
+		return {
+			itemIndex,
+			kindOf: (task) => kinds.of(task.task_type),
+			startChecksStatus: true,
+			waitUntilReady: waitMode === 'poll',
+			timeoutMs: poll.timeoutMs,
+			firstCheckMs: poll.firstDelayMs,
+			start: async (signal) => await getTaskResult.call(this, taskUuid, { itemIndex, signal, callsPerMinute }),
+			finish: async (task, signal) =>
+				await finishedTaskItems(this, task, kinds.of(task.task_type), output, options, itemIndex, signal),
+		};
+	},
+};

@@ -2,36 +2,21 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { DEFAULT_MAX_ROWS_HELD, DEFAULT_UNPACK_LIMITS, type UnpackLimits } from '../report/limits';
 import { STATUS_GROUPS, type StatusGroup } from '../report/statuses';
+import type { RowSettings } from '../tasks/kinds';
 import { downloadLimitsFrom } from '../transport/download';
 
-/** What a finished report becomes. */
-export type ReportOutput = 'file' | 'rows' | 'summary';
+/** What a finished task's file becomes. */
+export type Output = 'file' | 'rows' | 'summary';
 
-/**
- * Rows of a delivery report: `enriched` adds a readable status, status group, ISO time and the
- * additional fields by name; `asInFile` keeps the file's own columns and values only.
- */
-export type RowFormat = 'enriched' | 'asInFile';
-
-/** How a report is downloaded, read and returned; built from a node's options. */
-export interface ReportSettings {
-	output: ReportOutput;
-	rowFormat: RowFormat;
+/** How a task's file is downloaded, read and returned; built from a node's options. */
+export interface FileSettings extends RowSettings {
+	output: Output;
 	binaryPropertyName: string;
 	fileName: string;
-	statusGroups: StatusGroup[];
-	sendResults: string[];
-	/** Max Rows; 0 returns all. */
-	limit: number;
-	/** Rows output fails rather than return more rows than this. */
-	maxRowsHeld: number;
-	neutralizeFormulas: boolean;
 	unpackLimits: UnpackLimits;
 	stallTimeoutMs: number;
 	maxDownloadBytes: number;
 	downloadTimeLimitMs: number;
-	/** Additional-field column headers that are field ids get these names. */
-	fieldNamesById?: Record<string, string>;
 }
 
 /** A whole number ≥ `min` from an option, or `fallback` when it is missing or not a number. */
@@ -57,8 +42,8 @@ export function statusGroupsFrom(value: unknown): StatusGroup[] {
 	return [...new Set(written)] as StatusGroup[];
 }
 
-/** Reads the report options every node shares (the `options` collection). */
-export function readReportSettings(output: ReportOutput, options: IDataObject): ReportSettings {
+/** Reads the file options every node shares (the `options` collection). */
+export function readFileSettings(output: Output, options: IDataObject): FileSettings {
 	return {
 		output,
 		rowFormat: options.rowFormat === 'asInFile' ? 'asInFile' : 'enriched',

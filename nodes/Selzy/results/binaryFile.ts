@@ -3,22 +3,24 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { createReportMeta, decodeReport } from '../report/decode';
 import type { UnpackLimits } from '../report/limits';
+import type { TaskKind } from '../tasks/kinds';
 import type { ReportContext, ReportDownload } from '../transport/download';
-import type { ReportSettings } from './settings';
+import type { FileSettings } from './settings';
 
 /** Stores the download in n8n's binary store as it arrives (File output). */
-export async function storeReportFile(
+export async function storeTaskFile(
 	context: ReportContext,
 	download: ReportDownload,
-	settings: ReportSettings,
+	settings: FileSettings,
+	kind: TaskKind,
 ): Promise<IBinaryData> {
-	const fileName = settings.fileName || download.fileName || 'delivery-report.csv';
+	const fileName = settings.fileName || download.fileName || kind.fileName;
 	const mimeType = mimeTypeFor(download.contentType, fileName);
 	let binary: IBinaryData;
 	try {
 		binary = await context.helpers.prepareBinaryData(download.toReadable(), fileName, mimeType);
 	} catch (error) {
-		throw isBinaryStoreSizeLimit(error) ? binaryStoreSizeLimitError(context, error as Error) : error;
+		throw isBinaryStoreSizeLimit(error) ? binaryStoreSizeLimitError(context, error as Error, kind) : error;
 	}
 	if (download.looksCompressed()) await checkArchive(context, binary, settings.unpackLimits);
 	return binary;
@@ -36,12 +38,12 @@ function isBinaryStoreSizeLimit(error: unknown): boolean {
 	);
 }
 
-function binaryStoreSizeLimitError(context: ReportContext, error: Error): NodeOperationError {
-	return new NodeOperationError(context.getNode(), 'The report file is too large for n8n’s binary data storage', {
+function binaryStoreSizeLimitError(context: ReportContext, error: Error, kind: TaskKind): NodeOperationError {
+	return new NodeOperationError(context.getNode(), `The ${kind.noun} file is too large for n8n’s binary data storage`, {
 		description:
 			`${error.message.trim()} In this mode n8n keeps files in its database (N8N_DEFAULT_BINARY_DATA_MODE=database, ` +
 			'the default in queue mode), up to N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE (MiB, default 512, at most 1024). ' +
-			'Choose the Rows or Summary output instead: they read the report while it downloads and store no file. ' +
+			'Choose the Rows or Summary output instead: they read the file while it downloads and store no file. ' +
 			'Or raise N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE, or use S3 binary data storage.',
 	});
 }

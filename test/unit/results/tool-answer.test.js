@@ -1,7 +1,8 @@
 'use strict';
 
-const { rowsAnswer, toolRowLimit, taskToolAnswer, MAX_TOOL_CELL_LENGTH } = require('../../../nodes/Selzy/delivery/toolAnswer');
-const { statusGroupsFrom } = require('../../../nodes/Selzy/delivery/settings');
+const { rowsAnswer, toolRowLimit, taskToolAnswer, MAX_TOOL_CELL_LENGTH } = require('../../../nodes/Selzy/results/toolAnswer');
+const { DELIVERY_REPORT } = require('../../../nodes/Selzy/tasks/kinds');
+const { statusGroupsFrom } = require('../../../nodes/Selzy/results/settings');
 
 const row = (email, fields = {}) => ({
 	email,
@@ -15,7 +16,7 @@ const task = { task_uuid: 'ff719cf2-0d4b-4b34-9b2f-4c2ea7f3b2a1', campaign_id: 1
 
 describe('answers for a model', () => {
 	test('rows past the sample are counted and the note says how to get all', () => {
-		const answer = rowsAnswer(task, [row('a@example.com')], 54, ' (status groups hard_bounce)');
+		const answer = rowsAnswer(task, [row('a@example.com')], 54, ' (status groups hard_bounce)', 'report');
 		expect(answer).toMatchObject({ task_uuid: task.task_uuid, campaign_id: 123, total_rows: 54, returned_rows: 1 });
 		expect(answer.note).toBe(
 			'The report has 54 matching rows (status groups hard_bounce); the first 1 are below. To get all of them, run the Selzy node in a workflow (Output: Rows, or File for the unparsed report), or ask for the Summary output for counts and rates.',
@@ -23,12 +24,12 @@ describe('answers for a model', () => {
 	});
 
 	test('a complete answer says so', () => {
-		expect(rowsAnswer(task, [row('a@example.com')], 1, '').note).toBe('All 1 matching rows are below.');
+		expect(rowsAnswer(task, [row('a@example.com')], 1, '', 'report').note).toBe('All 1 matching rows are below.');
 	});
 
 	test('a long value is cut and says how long it was', () => {
 		const note = 'x'.repeat(5000);
-		const [shown] = rowsAnswer(task, [row('a@example.com', { note })], 1, '').rows;
+		const [shown] = rowsAnswer(task, [row('a@example.com', { note })], 1, '', 'report').rows;
 		expect(shown.fields.note).toBe(`${'x'.repeat(MAX_TOOL_CELL_LENGTH)}… (5000 characters)`);
 	});
 
@@ -39,7 +40,7 @@ describe('answers for a model', () => {
 	});
 
 	test('a failed task says to start a new report, not to ask again', () => {
-		const [{ json }] = taskToolAnswer({ task_uuid: task.task_uuid, status: 'failed' }, 0);
+		const [{ json }] = taskToolAnswer({ task_uuid: task.task_uuid, status: 'failed' }, DELIVERY_REPORT, 0);
 		expect(json.ready).toBe(false);
 		expect(json.next_step).toBe('Selzy reports the task as "failed" and has no report for it. Start a new one with Campaign → Get Delivery Report.');
 	});

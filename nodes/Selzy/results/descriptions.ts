@@ -1,11 +1,10 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 import { STATUS_GROUP_OPTIONS } from '../report/statuses';
-import { SELZY_CALLS_PER_MINUTE } from '../transport/rateLimit';
-import { DEFAULT_PARALLEL_DOWNLOADS, DEFAULT_POLL_INTERVAL_SECONDS, DEFAULT_TIMEOUT_MINUTES } from './polling';
+import type { RowOptionName, TaskKind } from '../tasks/kinds';
 
-/** What a finished report becomes; shared by the action node and the trigger. */
-export const reportOutputOptions = [
+/** What a finished task's file becomes; shared by the action node and the trigger. */
+export const outputOptions = [
 	{
 		name: 'File',
 		value: 'file',
@@ -25,16 +24,16 @@ export const reportOutputOptions = [
 	},
 ];
 
-export function reportOutputProperty(
+export function outputProperty(
 	displayOptions?: IDisplayOptions,
-	extraOptions: typeof reportOutputOptions = [],
+	extraOptions: typeof outputOptions = [],
 	defaultOutput = 'summary',
 ): INodeProperties {
 	return {
 		displayName: 'Output',
 		name: 'output',
 		type: 'options',
-		options: [...reportOutputOptions, ...extraOptions],
+		options: [...outputOptions, ...extraOptions],
 		default: defaultOutput,
 		description:
 			'What to return once the report is ready. Rows and Summary read the file as it downloads, so even million-recipient reports use little memory.',
@@ -42,48 +41,8 @@ export function reportOutputProperty(
 	};
 }
 
-/** How the action node waits for its tasks; with several input items they are waited for together. */
-export const waitingOptionFields: INodeProperties[] = [
-	{
-		displayName: 'API Calls per Minute',
-		name: 'callsPerMinute',
-		type: 'number',
-		typeOptions: { minValue: 1, maxValue: SELZY_CALLS_PER_MINUTE },
-		default: SELZY_CALLS_PER_MINUTE,
-		description:
-			'Most calls to Selzy this n8n makes per minute with this API key, shared by all items and workflows using it (Selzy allows 1,200; contact exports 20 per minute). Lower it when other software uses the same key.',
-	},
-	{
-		displayName: 'Parallel Downloads',
-		name: 'parallelDownloads',
-		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 10 },
-		default: DEFAULT_PARALLEL_DOWNLOADS,
-		description:
-			'With several input items, how many ready reports are downloaded and read at the same time. All tasks are requested and checked together; each download holds memory, so keep this small for Rows output.',
-	},
-	{
-		displayName: 'Poll Interval (Seconds)',
-		name: 'pollInterval',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: DEFAULT_POLL_INTERVAL_SECONDS,
-		description:
-			'First wait before checking whether a report is ready; each later wait is half as long again, up to one minute, so small reports return quickly and long ones cost few calls',
-	},
-	{
-		displayName: 'Timeout (Minutes)',
-		name: 'timeout',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: DEFAULT_TIMEOUT_MINUTES,
-		description:
-			'Give up waiting after this long, counted for the whole run (all items together). The error names each task ID, so a report can be fetched later with Task → Get Result.',
-	},
-];
-
-/** Options that shape the downloaded report; names are shared by every node that outputs one. */
-export const reportOptionFields: INodeProperties[] = [
+/** Options that shape the downloaded file; names are shared by every node that outputs one. */
+export const fileOptionFields: INodeProperties[] = [
 	{
 		displayName: 'Binary Property',
 		name: 'binaryPropertyName',
@@ -208,3 +167,10 @@ export const reportOptionFields: INodeProperties[] = [
 			"Whether to put a ' before values and field names that a spreadsheet would run as a formula (Rows output). Turn on when rows go to Google Sheets or Excel: a contact field such as =HYPERLINK(…) would otherwise become a live formula there. Affected: values starting with =, @, a tab or a line break, and values starting with + or - that hold more than digits, spaces and ( ) - + . , so phone numbers and negative numbers stay as they are.",
 	},
 ];
+
+const ROW_OPTION_NAMES: ReadonlySet<string> = new Set<RowOptionName>(['rowFormat', 'statusGroups', 'sendResults']);
+
+/** The file options that make sense for `kind` (no delivery statuses for a contact file). */
+export function fileOptionsFor(kind: TaskKind): INodeProperties[] {
+	return fileOptionFields.filter((field) => !ROW_OPTION_NAMES.has(field.name) || kind.rowOptions.includes(field.name as RowOptionName));
+}

@@ -1,0 +1,11 @@
+import { getDeliveryReport } from './campaign/getDeliveryReport.operation';
+import { exportContacts } from './contact/export.operation';
+import type { Operations } from './operation';
+import { getResult } from './task/getResult.operation';
+
+/** Every operation of the Selzy node, by resource; the node's description and its router read this. */
+export const SELZY_OPERATIONS: Operations = {
+	campaign: { getDeliveryReport },
+	contact: { export: exportContacts },
+	task: { getResult },
+};
