@@ -4,39 +4,14 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { DELIVERY_REPORT } from '../../tasks/kinds';
 import { asyncTaskOperation } from '../asyncTask';
+import { campaignPicker } from '../pickers';
 import { resolveCampaignId } from './campaignId';
 import { formatSelzyUtc, rememberReport, resolveChangedSince } from './changedSince';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Campaign',
-		name: 'campaignId',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		description:
-			'The campaign whose delivery report to build. As an AI agent’s tool, By ID also takes a campaign subject, looked up in the campaign list.',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchCampaigns', searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: '123456',
-				validation: [
-					{
-						type: 'regex',
-						properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'A campaign ID is a number' },
-					},
-				],
-			},
-		],
-	},
+	campaignPicker(
+		'The campaign whose delivery report to build. As an AI agent’s tool, By ID also takes a campaign subject, looked up in the campaign list.',
+	),
 ];
 
 const options: INodeProperties[] = [

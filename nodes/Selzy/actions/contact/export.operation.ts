@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { CONTACT_EXPORT } from '../../tasks/kinds';
 import { asyncTaskOperation } from '../asyncTask';
+import { listPicker } from '../pickers';
 
 const DEFAULT_FIELD_NAMES = ['email', 'email_status', 'phone', 'phone_status'];
 
@@ -20,28 +21,7 @@ const FILTER_ARGUMENTS: ReadonlyArray<[filter: string, argument: string]> = [
 ];
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'List',
-		name: 'listId',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		description: 'The contact list to export. Leave empty to export every contact of the account.',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchLists', searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: '12',
-				validation: [{ type: 'regex', properties: { regex: '^\\s*\\d*\\s*$', errorMessage: 'A list ID is a number' } }],
-			},
-		],
-	},
+	listPicker('The contact list to export. Leave empty to export every contact of the account.', true),
 	{
 		displayName: 'Field Names or IDs',
 		name: 'fieldNames',
