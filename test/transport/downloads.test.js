@@ -39,14 +39,19 @@ beforeEach(async () => {
 	await harness.credentialsHelper.setCredential('selzyApi', remoteApi, { id: 'cred-remote-api' });
 });
 
-/** A forged callback to the trigger with Verify With Selzy off. */
-const forgedCallback = (link, options = {}) =>
-	harness.runWebhook(SelzyTrigger, {
+/**
+ * A forged callback to the trigger with Verify With Selzy off. The file is read in the execution
+ * the callback starts, so a failure there is the call's error.
+ */
+async function forgedCallback(link, options = {}) {
+	const call = await harness.runWebhook(SelzyTrigger, {
 		parameters: { verify: false, output: 'file', options },
 		request: {
 			body: { result: { task_uuid: crypto.randomUUID(), task_type: 'getCampaignDeliveryStats', status: 'completed', file_to_download: link } },
 		},
 	});
+	return { ...call, error: call.error ?? call.execution?.error };
+}
 
 /** Task → Get Result on the action node, whose API (the hostile server) hands over `link`. */
 async function reportFromApi(link, { output = 'file', options = {} } = {}) {
