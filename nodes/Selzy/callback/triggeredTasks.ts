@@ -32,10 +32,6 @@ export async function returnTriggeredTasks(context: IExecuteFunctions, kinds: Ta
 
 	for (const [itemIndex, item] of context.getInputData().entries()) {
 		let task = item.json as SelzyTask;
-		if (output === 'task' || !isTaskReady(task)) {
-			returned.push({ json: task, pairedItem: { item: itemIndex } });
-			continue;
-		}
 		const key = taskKey(task);
 		if (remembers && mode !== 'retry' && (await wasReturned(context, key))) {
 			context.logger.info(`Selzy Trigger: task ${task.task_uuid} was returned by an earlier execution; nothing to do`);
@@ -43,9 +39,13 @@ export async function returnTriggeredTasks(context: IExecuteFunctions, kinds: Ta
 		}
 		let items: INodeExecutionData[] | undefined;
 		try {
-			// A retry may come long after the callback: the link is asked for again, as it may have expired.
-			if (mode === 'retry' && context.getNodeParameter('verify', 0, true)) task = await freshTask(context, task, itemIndex);
-			items = await itemsFromFile(context, task, kinds.of(task.task_type), output, options, { itemIndex, signal });
+			if (output === 'task' || !isTaskReady(task)) {
+				items = [{ json: task, pairedItem: { item: itemIndex } }];
+			} else {
+				// A retry may come long after the callback: the link is asked for again, as it may have expired.
+				if (mode === 'retry' && context.getNodeParameter('verify', 0, true)) task = await freshTask(context, task, itemIndex);
+				items = await itemsFromFile(context, task, kinds.of(task.task_type), output, options, { itemIndex, signal });
+			}
 		} finally {
 			// A failed execution is not a returned task: Selzy's repeat of the callback must start the workflow.
 			if (!items) releaseTask(`${scope}:${key}`);
