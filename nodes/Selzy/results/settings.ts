@@ -62,7 +62,6 @@ export function readFileSettings(output: Output, options: IDataObject): FileSett
 				wholeNumber(options.maxUnpackedSize, DEFAULT_UNPACK_LIMITS.maxUnpackedBytes / 1024 / 1024, 1) * 1024 * 1024,
 			maxUnpackRatio: wholeNumber(options.maxUnpackRatio, DEFAULT_UNPACK_LIMITS.maxUnpackRatio, 1),
 		},
-		stallTimeoutMs: Math.max(5, Number(options.stallTimeout ?? 60)) * 1000,
 		...downloadLimitsFrom(options),
 	};
 }
