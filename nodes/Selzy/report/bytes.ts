@@ -92,6 +92,23 @@ export async function* decompress(
 	format: 'gzip' | 'deflate-raw',
 	label: string,
 ): AsyncGenerator<Uint8Array> {
+	const outcome: Outcome = {};
+	yield* decompressOnce(source, format, label, outcome);
+	if (outcome.failure) throw outcome.failure;
+}
+
+/** How a decompression ended: `failure` to throw, and whether data followed the end of the stream. */
+interface Outcome {
+	failure?: unknown;
+	dataAfterEnd?: boolean;
+}
+
+async function* decompressOnce(
+	source: AsyncIterable<Uint8Array>,
+	format: 'gzip' | 'deflate-raw',
+	label: string,
+	outcome: Outcome,
+): AsyncGenerator<Uint8Array> {
 	const stream = new DecompressionStream(format);
 	const writer = stream.writable.getWriter();
 	const reader = stream.readable.getReader();
@@ -120,29 +137,30 @@ export async function* decompress(
 	} finally {
 		// The consumer stopped early: cancelling makes the feeder stop and release the source.
 		// If it is waiting for the download's next chunk, it releases it once that arrives;
-		// waiting for that here could hang on a stalled connection.
-		// Data after the end is read on by the caller (the next gzip member), so every byte the
-		// feeder took must be known first, even one still arriving; the stall watchdog bounds that.
+		// waiting for that here could hang on a stalled connection. Only data after the end of
+		// the stream (the next gzip member) needs every byte the feeder took, even one still
+		// arriving; the stall watchdog bounds that wait.
 		if (!finished && !failed) await reader.cancel().catch(ignore);
 		if (!feeder.waitingForSource || codeOf(failure) === TRAILING_DATA) await feeding;
 	}
-	if (failed) {
-		if (feeder.sourceFailed && failure === feeder.sourceError) throw failure;
-		// Node 24 reports a truncated stream with an empty message; its code still says why.
-		const code = codeOf(failure);
-		const reason = (failure instanceof Error && failure.message) || (typeof code === 'string' ? code : String(failure));
-		const message = `The ${label} data of the report is damaged or incomplete (${reason})`;
-		if (code === TRAILING_DATA) throw new DataAfterStreamEnd(message, DAMAGED_HINT);
-		throw new ReportCompressionError(message, DAMAGED_HINT);
+	if (!failed) return;
+	if (feeder.sourceFailed && failure === feeder.sourceError) {
+		outcome.failure = failure;
+		return;
 	}
+	// Node 24 reports a truncated stream with an empty message; its code still says why.
+	const code = codeOf(failure);
+	const reason = (failure instanceof Error && failure.message) || (typeof code === 'string' ? code : String(failure));
+	outcome.failure = new ReportCompressionError(
+		`The ${label} data of the report is damaged or incomplete (${reason})`,
+		'Download the report again; if it keeps failing, request a new report from Selzy.',
+	);
+	// Node 24's decoder stops at the end of a compressed stream and reports any bytes after it.
+	outcome.dataAfterEnd = code === TRAILING_DATA;
 }
 
 const TRAILING_DATA = 'ERR_TRAILING_JUNK_AFTER_STREAM_END';
 const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
-const DAMAGED_HINT = 'Download the report again; if it keeps failing, request a new report from Selzy.';
-
-/** Node 24's decoder stops at the end of a compressed stream and reports any bytes after it. */
-class DataAfterStreamEnd extends ReportCompressionError {}
 
 /**
  * Every member of a gzip file in turn: RFC 1952 allows several (parallel gzip tools, parts
@@ -153,19 +171,18 @@ class DataAfterStreamEnd extends ReportCompressionError {}
 export async function* gunzipMembers(reader: ByteReader): AsyncGenerator<Uint8Array> {
 	for (;;) {
 		const recent = new RecentInput(reader);
+		const outcome: Outcome = {};
 		let unpacked = 0;
-		try {
-			for await (const chunk of decompress(recent.pieces(), 'gzip', 'gzip')) {
-				unpacked += chunk.length;
-				yield chunk;
-			}
-			return;
-		} catch (error) {
-			if (!(error instanceof DataAfterStreamEnd)) throw error;
-			const next = recent.afterMember(unpacked);
-			if (!next) throw error;
-			reader.unshift(next);
+		for await (const chunk of decompressOnce(recent.pieces(), 'gzip', 'gzip', outcome)) {
+			unpacked += chunk.length;
+			yield chunk;
 		}
+		const next = outcome.dataAfterEnd ? recent.afterMember(unpacked) : undefined;
+		if (!next) {
+			if (outcome.failure) throw outcome.failure;
+			return;
+		}
+		reader.unshift(next);
 	}
 }
 
