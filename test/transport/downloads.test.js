@@ -251,6 +251,17 @@ describe('downloads end', () => {
 		expect(run.error.message).toBe('The report is larger than Max Download Size (2 MB)');
 	});
 
+	test('one record larger than Max Record Size stops the report, naming the record and the option', async () => {
+		api.routes['/wide'] = (req, res) => {
+			res.writeHead(200, { 'Content-Type': 'text/csv' });
+			res.end(`email,send_result,last_update\nsomeone@example.com,ok_read,\nwide@example.com,ok_read,${`${'x'.repeat(200_000)},`.repeat(10)}\n`);
+		};
+		const run = await reportFromApi(`${api.url}/wide`, { output: 'summary', options: { maxRecordSize: 1 } });
+		expect(run.status).toBe('error');
+		expect(run.error.message).toContain('Record 3 of the report (counting the header) is larger than 1 MB (Max Record Size)');
+		expect(run.error.description).toMatch(/raise the Max Record Size \(MB\) option/);
+	});
+
 	test('a genuine report passes the default limits', async () => {
 		const run = await reportFromApi(`${api.url}/file`, { output: 'summary' });
 		expect(run.status).toBe('success');
