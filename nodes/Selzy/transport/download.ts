@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { formatMegabytes } from '../report/limits';
 import { downloadError, MAX_REDIRECTS } from './downloadErrors';
-import { downloadRulesFor, findDownloadRefusal, type DownloadRules } from './downloadGuard';
+import { checkDownloadTarget, downloadRulesFor, type DownloadRules } from './downloadGuard';
 import { describeNetworkError } from './networkErrors';
 import { anySignal, waitUnlessCancelled } from './wait';
 
@@ -286,9 +286,12 @@ async function requestFollowingRedirects(
 	}
 	let previous: URL | undefined;
 	for (let hop = 0; ; hop++) {
-		const refusal = await findDownloadRefusal(context, target, rules, previous);
+		const { refusal, address } = await checkDownloadTarget(context, target, rules, previous);
 		if (refusal) throw downloadError(node, 'refused', `Refused to download the report: its link ${refusal.reason}`);
 		const response = (await context.helpers.httpRequest({
+			// The socket goes to the address the guard checked: the agent's `host` wins over the
+			// URL's when connecting, while the Host header and TLS still use the name.
+			...(address ? { agentOptions: { host: address } } : {}),
 			method: 'GET',
 			url: target.href,
 			encoding: 'stream',
