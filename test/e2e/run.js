@@ -560,6 +560,58 @@ const SCENARIOS = [
 	},
 	agentTool.scenario,
 	contacts.scenario({ runReport, expectSuccess, waitForExecutions, manualReportWorkflow, triggerWorkflow, TRIGGER_TOKEN }),
+	{
+		id: 'reserved-columns',
+		name: 'columns named __proto__, constructor and prototype come out of n8n with their values, as <name>_column',
+		async run(env) {
+			// n8n copies items with deepCopy, which leaves these three keys out.
+			const csv = 'email,send_result,last_update,__proto__,constructor,prototype\na@example.com,ok_read,2025-05-01 10:00:00,p1,c1,t1\nb@example.com,err_user_unknown,2025-05-01 10:01:00,p2,c2,t2\n';
+			const expected = [
+				{ __proto___column: 'p1', constructor_column: 'c1', prototype_column: 't1' },
+				{ __proto___column: 'p2', constructor_column: 'c2', prototype_column: 't2' },
+			];
+			env.sandbox.configure({ readyAfterPolls: 1, readyAfterMs: null });
+			const rowsOf = async (name, options) => {
+				env.sandbox.fault({ kind: 'file', body: csv });
+				const execution = await runReport(env, name, { campaignId: campaign(1001), waitMode: 'poll', output: 'rows', options: { pollInterval: 1, timeout: 2, ...options } });
+				return expectSuccess(execution).map((item) => item.json);
+			};
+			const enriched = await rowsOf('e2e reserved-columns: enriched', {});
+			assert.deepEqual(enriched.map((row) => row.fields), expected, 'enriched rows: fields');
+			const asInFile = await rowsOf('e2e reserved-columns: as in the file', { rowFormat: 'asInFile' });
+			assert.deepEqual(
+				asInFile.map(({ __proto___column, constructor_column, prototype_column }) => ({ __proto___column, constructor_column, prototype_column })),
+				expected,
+				'rows as in the file',
+			);
+			return `${enriched.length + asInFile.length} rows with every value`;
+		},
+	},
+	{
+		id: 'gzip-members',
+		name: 'a gzip report of several members (as parallel gzip tools write) is read whole',
+		async run(env) {
+			const zlib = require('node:zlib');
+			const rows = Array.from({ length: 3000 }, (_, i) => `person${i}@example.com,${i % 3 ? 'ok_read' : 'err_user_unknown'},2025-05-01 10:00:00\n`);
+			const text = `email,send_result,last_update\n${rows.join('')}`;
+			const cuts = [0, 50_000, 50_123, 120_000, text.length];
+			const body = Buffer.concat(cuts.slice(1).map((end, k) => zlib.gzipSync(text.slice(cuts[k], end))));
+			env.sandbox.configure({ readyAfterPolls: 1, readyAfterMs: null });
+			const report = async (name, output) => {
+				env.sandbox.fault({ kind: 'file', body, contentType: 'application/gzip', fileName: 'report.csv.gz' });
+				const execution = await runReport(env, name, { campaignId: campaign(1001), waitMode: 'poll', output, options: { pollInterval: 1, timeout: 2 } });
+				return expectSuccess(execution).map((item) => item.json);
+			};
+			const [summary] = await report('e2e gzip-members: summary', 'summary');
+			assert.equal(summary.total, rows.length, 'summary total');
+			assert.equal(summary.report?.compression, 'gzip', 'read as gzip');
+			assert.deepEqual(summary.bySendResult, { ok_read: 2000, err_user_unknown: 1000 }, 'summary bySendResult');
+			const items = await report('e2e gzip-members: rows', 'rows');
+			assert.equal(items.length, rows.length, 'row count');
+			assert.equal(items.at(-1).email, 'person2999@example.com', 'the last row of the last member');
+			return `${cuts.length - 1} members, ${items.length} rows`;
+		},
+	},
 ];
 
 
