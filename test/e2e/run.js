@@ -15,6 +15,7 @@ const h = require('../tooling');
 const { createSandbox } = require('../sandbox/server');
 const agentTool = require('./agent-tool');
 const contacts = require('./contacts');
+const crash = require('./crash');
 
 const OWNER = { email: 'e2e-owner@example.com', password: 'E2e-Owner-Passw0rd', firstName: 'E2E', lastName: 'Owner' };
 const TRIGGER_TOKEN = 'e2e-shared-secret';
@@ -107,7 +108,7 @@ async function setup(env) {
 
 	env.sandbox = await createSandbox({ port: 0 });
 	env.recorder = await startRecorder();
-	env.n8n = await h.startN8n({
+	const n8nOptions = {
 		install,
 		userFolder: env.userFolder,
 		logFile: env.logFile,
@@ -118,11 +119,21 @@ async function setup(env) {
 			// Publish activations within a second instead of the default 15 s outbox poll.
 			N8N_WORKFLOW_PUBLICATION_OUTBOX_POLL_INTERVAL_MS: '1000',
 		},
-	});
+	};
+	env.n8n = await h.startN8n(n8nOptions);
+	/** Kills n8n's whole process group at once (kill -9) and starts it again on the same database and port. */
+	env.killAndRestartN8n = async () => {
+		const { port, brokerPort } = env.n8n;
+		env.n8n.killNow();
+		await h.waitUntil(async () => (await h.portIsFree(port)) && (await h.portIsFree(brokerPort)), 30_000, 'the killed n8n to free its ports');
+		env.n8n = await h.startN8n({ ...n8nOptions, port, brokerPort });
+	};
 
 	const client = new h.N8nClient(env.n8n.url, { version: install.version });
+	env.version = install.version;
 	env.client = client;
 	await client.ownerLogin(OWNER);
+	env.owner = OWNER;
 	await client.createApiKey('e2e');
 
 	const nodeTypes = await client.nodeTypes();
@@ -612,6 +623,7 @@ const SCENARIOS = [
 			return `${cuts.length - 1} members, ${items.length} rows`;
 		},
 	},
+	...crash.scenarios({ triggerWorkflow, manualReportWorkflow, expectSuccess, runReport, TRIGGER_TOKEN }),
 ];
 
 

@@ -1,9 +1,9 @@
 /**
- * Which callbacks a trigger in this n8n process accepted lately, so a repeat arriving soon after
- * starts no second execution. A finer memory shared by every process lives in the execution
- * itself (n8n's deduplication store, see ./triggeredTask.ts); this one only spares the repeat an
- * API call and an execution. A claim is released when its execution fails in this process, so
- * Selzy's repeat of a failed one still starts the workflow.
+ * Which callbacks this n8n process accepted lately, so a repeat arriving soon after starts no
+ * second execution (trigger) or download (resumed execution). A memory shared by every process
+ * lives in the execution itself (n8n's deduplication store, see ./triggeredTasks.ts); this one
+ * only spares the repeat an API call and the work. A claim is released when its work fails in
+ * this process, so Selzy's repeat of a failed one is taken again.
  */
 
 /** How long an accepted callback is remembered. */

@@ -5,13 +5,14 @@
  * a resumed execution gets the file here. What differs is given as CallbackRules (./trigger.ts,
  * ./resume.ts).
  */
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { itemsFromFile } from '../results/fileItems';
 import type { Output } from '../results/settings';
 import type { TaskKind } from '../tasks/kinds';
 import { isTaskReady, type SelzyTask } from '../tasks/task';
 import { downloadLinkProblem } from '../transport/downloadGuard';
+import { claimTask, releaseTask, taskKey } from './duplicates';
 import { admitVerification } from './guard';
 import { parseCallback } from './parse';
 import { verifyTask } from './verify';
@@ -35,7 +36,7 @@ export interface CallbackRules {
 	 * How an accepted task goes on: the trigger starts an execution with it (false when this
 	 * callback repeats one accepted already); a resumed execution takes the file as `output`.
 	 */
-	accept: { startExecution(task: SelzyTask): boolean } | { output: Output; kindOf(task: SelzyTask): TaskKind };
+	accept: { startExecution(task: SelzyTask): boolean } | { output: Output; kindOf(task: SelzyTask): TaskKind; resumes: string };
 }
 
 type RawRequest = ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
@@ -87,14 +88,24 @@ export async function handleCallback(context: IWebhookFunctions, rules: Callback
 	const { accept } = rules;
 	if ('startExecution' in accept) {
 		if (!accept.startExecution(task)) return respond(context, 200, { received: true, duplicate: true });
+		// Named in n8n's log too, so the task can be found should n8n stop before it saves the execution.
+		context.logger.info(`Selzy Trigger: callback for task ${task.task_uuid} accepted; the execution it starts reads the file`);
 		// n8n 2.x answers once the execution is saved, so Selzy hears "received" only then.
 		return { workflowData: [[{ json: task }]], webhookResponse: { received: true, task_uuid: task.task_uuid } };
 	}
 	// A resumed execution continues with the file as this node's output: answered first, so a
-	// large file never keeps Selzy's request open.
+	// large file never keeps Selzy's request open. Meanwhile a repeat of the callback is answered
+	// as one (n8n would refuse its resume anyway), and released again if this one fails.
+	const claim = `${accept.resumes}:${taskKey(task)}`;
+	if (!claimTask(claim)) return respond(context, 200, { received: true, duplicate: true });
 	respond(context, 200, { received: true, task_uuid: task.task_uuid });
-	const options = context.getNodeParameter('options', {}) as IDataObject;
-	const items = await itemsFromFile(context, task, accept.kindOf(task), accept.output, options);
+	let items: INodeExecutionData[] | undefined;
+	try {
+		const options = context.getNodeParameter('options', {}) as IDataObject;
+		items = await itemsFromFile(context, task, accept.kindOf(task), accept.output, options);
+	} finally {
+		if (!items) releaseTask(claim);
+	}
 	return { noWebhookResponse: true, workflowData: [items] };
 }
 

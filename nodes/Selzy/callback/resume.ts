@@ -104,7 +104,11 @@ export async function handleResumeCallback(context: IWebhookFunctions, kinds: Ta
 		verify: true,
 		skip: (task) => (isTaskReady(task) ? undefined : { waiting: true, status: task.status }),
 		taskType: typeof waitingFor?.task_type === 'string' ? waitingFor.task_type : undefined,
-		accept: { output: context.getNodeParameter('output', 'summary') as Output, kindOf: (task) => kinds.of(task.task_type) },
+		accept: {
+			output: context.getNodeParameter('output', 'summary') as Output,
+			kindOf: (task) => kinds.of(task.task_type),
+			resumes: `resume:${String(waitingFor?.task_uuid ?? '')}`,
+		},
 	});
 }
 
