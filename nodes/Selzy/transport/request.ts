@@ -3,9 +3,9 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { apiBaseUrl, baseUrlProblem, BASE_URL_HINT, type SelzyCredentials } from './apiUrl';
 import { selzyCredentials, type SelzyContext } from './credentials';
-import { interpretAnswer, networkFailure, timeoutFailure, type Attempt, type HttpAnswer } from './answers';
+import { interpretAnswer, networkFailure, timeoutFailure, type Attempt, type Failure, type HttpAnswer } from './answers';
 import { findErrorCode } from './networkErrors';
-import { createSelzyError, redact } from './errors';
+import { createSelzyError, noTurnFailure, redact } from './errors';
 import { holdBack, takeTurn } from './rateLimit';
 import { anySignal, waitUnlessCancelled } from './wait';
 
@@ -39,6 +39,8 @@ export interface SelzyCallOptions {
 	retry?: Partial<RetryPolicy>;
 	/** Calls per minute this key may make (Selzy allows 1,200); a lower value wins for the whole key. */
 	callsPerMinute?: number;
+	/** Someone waits for the answer (Selzy, for its callback's verification): the call's turn comes before queued calls. */
+	urgent?: boolean;
 	/** Ends the call like the execution's Stop does (e.g. when another item of the run failed). */
 	signal?: AbortSignal;
 }
@@ -63,19 +65,27 @@ export async function selzyApiRequest<T = unknown>(
 	const signal = anySignal(cancelSignalOf(this), options.signal);
 	const policy = tightest(DEFAULT_RETRY_POLICY, options.retry);
 	const deadline = Date.now() + policy.maxTotalMs;
-	let failure: Attempt['failure'];
+	let failure: Failure | undefined;
+	let resentAfterBadGateway = false;
 
 	for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-		const turn = { perMinute: options.callsPerMinute, signal, deadline };
-		if (!(await takeTurn(credentials.apiKey, method, turn))) {
-			if (signal?.aborted) throw cancelled(this, options.itemIndex);
-			break; // the call's time ran out while waiting for a turn
+		const turn = await takeTurn(credentials.apiKey, method, { perMinute: options.callsPerMinute, signal, deadline, urgent: options.urgent });
+		if (!turn.taken) {
+			if (turn.cancelled || signal?.aborted) throw cancelled(this, options.itemIndex);
+			// The call's time ran out while waiting for a turn: say so, unless an attempt failed before.
+			failure ??= { ...noTurnFailure(method, turn), retryable: false };
+			break;
 		}
 		const budgetMs = Math.min(policy.attemptTimeoutMs, deadline - Date.now());
 		if (budgetMs <= 0) break;
 		const outcome = await sendOnce(this, credentials, method, params, { signal, budgetMs, startsWork: !!options.startsWork });
 		if (!outcome.failure) return outcome.result as T;
 		failure = { ...outcome.failure, message: redact(outcome.failure.message, credentials.apiKey), attempts: attempt };
+		// A proxy's 502 on a call that starts work is sent again once, not more (see answers.ts).
+		if (failure.resendOnce) {
+			if (resentAfterBadGateway) failure.retryable = false;
+			resentAfterBadGateway = true;
+		}
 
 		const delay = backoffDelay(policy, attempt, failure.retryAfterMs);
 		// Every call with this key holds back, not just this one.
@@ -98,7 +108,7 @@ function cancelled(context: SelzyContext, itemIndex?: number): NodeOperationErro
 
 const RATE_LIMIT_CODES = new Set(['api_call_limit_exceeded_for_api_key', 'api_call_limit_exceeded_for_ip']);
 
-function isRateLimited(failure: NonNullable<Attempt['failure']>): boolean {
+function isRateLimited(failure: Failure): boolean {
 	return RATE_LIMIT_CODES.has(failure.code) || failure.httpStatus === 429;
 }
 
