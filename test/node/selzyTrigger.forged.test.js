@@ -115,7 +115,7 @@ describe('while Selzy fails, forged callbacks cost a few calls, not one each', (
 		['HTTP 503', { kind: 'http', status: 503 }],
 		['retry_later', { kind: 'code', code: 'retry_later' }],
 		['a rate-limit answer', { kind: 'code', code: 'api_call_limit_exceeded_for_api_key' }],
-	])('%s: callbacks get 503 with Retry-After, Selzy is asked for two of them, one line is logged, the credential is read once', async (_name, fault) => {
+	])('%s: callbacks get 503 with Retry-After, Selzy is asked for two per 10 s, one line is logged, the credential is read once', async (_name, fault) => {
 		sb.fault({ ...fault, method: 'async/getTaskResult', times: 1000 });
 		const loggedBefore = failingVerifications().length;
 		const decrypted = jest.spyOn(harness.credentialsHelper, 'getDecrypted');
@@ -127,12 +127,11 @@ describe('while Selzy fails, forged callbacks cost a few calls, not one each', (
 				expect(startedItems(call)).toBeUndefined();
 			}
 			expect(answers.map((answer) => answer.status)).toEqual(Array(CALLBACKS).fill(503));
-			// The first two asked Selzy (the one that found it failing, then one more in the period).
-			for (const answer of answers.slice(2)) {
-				expect(answer.retryAfter).toBeGreaterThanOrEqual(1);
-				expect(answer.retryAfter).toBeLessThanOrEqual(10);
-			}
-			expect(verifications()).toBeLessThanOrEqual(2 * VERIFY_ATTEMPTS);
+			// Two asked Selzy (the one that found it failing, then one more in the period; a third if
+			// the flood outlasted its 10 s); the others were answered at once, saying when to come back.
+			const answeredAtOnce = answers.filter((answer) => answer.retryAfter >= 1 && answer.retryAfter <= 10);
+			expect(answeredAtOnce.length).toBeGreaterThanOrEqual(CALLBACKS - 3);
+			expect(verifications()).toBeLessThanOrEqual((CALLBACKS - answeredAtOnce.length) * VERIFY_ATTEMPTS);
 			expect(failingVerifications().length - loggedBefore).toBe(1);
 			// Read once (twice if the one reused from before ran out during the flood), not per verification.
 			expect(decrypted.mock.calls.length).toBeLessThanOrEqual(2);

@@ -1,6 +1,7 @@
 'use strict';
 // Selzy API calls are bounded and safe: every call has a deadline and honours Stop, a report
-// request is not sent twice after a gateway error, and the key never follows a redirect or
+// request is not sent again after a gateway error that may have passed it on (only a 502 gets
+// one more try), and the key never follows a redirect (the credential's Test included) or
 // travels over plain http to another machine.
 
 const dns = require('node:dns');
