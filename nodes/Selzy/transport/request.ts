@@ -31,7 +31,8 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
 export interface SelzyCallOptions {
 	/**
 	 * The call creates something in Selzy (a report task). It is sent again only when the answer
-	 * proves Selzy did not take it: HTTP 429 or 503, Selzy's retry codes, or no connection at all.
+	 * proves Selzy did not take it: HTTP 429 or 503, Selzy's retry codes, or no connection at all;
+	 * after a gateway's 502 (no valid answer from Selzy) once.
 	 */
 	startsWork?: boolean;
 	itemIndex?: number;
