@@ -39,7 +39,7 @@ const BODY_LIMIT = 1 << 20;
 const MEASURE_MAX_ROWS = 200000;
 const CALLBACK_TIMEOUT_MS = 10000;
 
-const API_FAULTS = ['code', 'http', 'html502', 'empty', 'drop', 'dropAfterProcessing', 'slow'];
+const API_FAULTS = ['code', 'http', 'html502', 'empty', 'drop', 'dropAfterProcessing', 'slow', 'hold'];
 const DOWNLOAD_FAULTS = ['truncate', 'dropMidway', 'stall', 'expired', 'brokenGzip', 'bomb', 'file'];
 const CUTTING_FAULTS = ['truncate', 'dropMidway', 'stall'];
 
@@ -233,6 +233,9 @@ class Sandbox {
 		this.outgoing = new Set();
 		this.closed = false;
 		this.taskMethods = new Map();
+		this.heldRequests = [];
+		this.holding = new Set();
+		this.holdingPeak = 0;
 		this.clearState();
 	}
 
@@ -298,6 +301,33 @@ class Sandbox {
 		return { queued: this.faults.length };
 	}
 
+	/** Requests a `hold` fault keeps waiting whose caller still waits too, and the most there were at once. */
+	get held() {
+		return this.holding.size;
+	}
+
+	get heldPeak() {
+		return this.holdingPeak;
+	}
+
+	/** Keeps a request waiting until `release()`; a caller that gives up no longer counts as held. */
+	async hold(res) {
+		await new Promise((resolve) => {
+			this.holding.add(resolve);
+			this.holdingPeak = Math.max(this.holdingPeak, this.holding.size);
+			res.once('close', () => this.holding.delete(resolve));
+			this.heldRequests.push(resolve);
+		});
+	}
+
+	/** Lets every request a `hold` fault keeps go on and be answered normally. */
+	release() {
+		const held = this.heldRequests.splice(0);
+		this.holding.clear();
+		for (const proceed of held) proceed();
+		return { released: held.length };
+	}
+
 	/** Makes every link handed out so far answer 403, like an expired pre-signed URL. */
 	expireFiles() {
 		for (const file of this.files.values()) file.expired = true;
@@ -306,6 +336,8 @@ class Sandbox {
 
 	/** Clears logs, faults, tasks and files and restores default config; campaigns stay. */
 	reset() {
+		this.release();
+		this.holdingPeak = 0;
 		for (const task of this.taskMap.values()) this.cancel(task.timer);
 		this.clearState();
 		return { ok: true };
@@ -363,6 +395,7 @@ class Sandbox {
 	async close() {
 		if (this.closed) return;
 		this.closed = true;
+		this.release();
 		for (const timer of this.timers) clearTimeout(timer);
 		this.timers.clear();
 		for (const req of this.outgoing) req.destroy();
@@ -460,6 +493,9 @@ class Sandbox {
 		switch (fault.kind) {
 			case 'slow':
 				await this.delay(fault.ms ?? 2000);
+				return false;
+			case 'hold':
+				await this.hold(res);
 				return false;
 			case 'drop':
 				req.socket.destroy();
