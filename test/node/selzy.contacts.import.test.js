@@ -32,13 +32,22 @@ describe('Contact → Import from input items', () => {
 	});
 
 	test('1,234 items go out in batches of 500, 500 and 234, and each result is paired with its own item', async () => {
-		const { output, error } = await run(importParams(mapped, { output: 'rows' }), { inputItems: people(1234) });
+		const inputItems = people(1234);
+		inputItems[700] = { json: { email: 'info@shop.example', name: 'Role' } };
+		inputItems[1001] = { json: { email: 'no email', name: 'Broken' } };
+		const { output, error } = await run(importParams(mapped, { output: 'rows' }), { inputItems });
 		expect(error).toBeUndefined();
 		expect(importBodies(env).map((body) => body.rows.length)).toEqual([500, 500, 234]);
 		expect(importBodies(env)[2].rows[233]).toEqual(['person1233@shop.example', 'Person 1233']);
 		const rows = jsonOf(output[0]);
 		expect(rows).toHaveLength(1234);
-		expect(output[0].every((item, index) => item.pairedItem.item === index && rows[index].contact === `person${index}@shop.example`)).toBe(true);
+		expect(output[0].every((item, index) => item.pairedItem.item === index)).toBe(true);
+		// Selzy names a refused row by its index within the call: batch 2's row 200, batch 3's row 1.
+		expect(rows.filter((row) => row.result === 'refused').map((row) => [rows.indexOf(row), row.contact, row.code])).toEqual([
+			[700, 'info@shop.example', 'role_address'],
+			[1001, 'no email', 'invalid_email'],
+		]);
+		expect(rows.filter((row, index) => row.result === 'inserted' && row.contact === `person${index}@shop.example`)).toHaveLength(1232);
 		expect(rows.map((row) => row.batch).filter((batch, i, all) => all.indexOf(batch) === i)).toEqual([1, 2, 3]);
 	});
 
@@ -186,8 +195,14 @@ describe('Contact → Import checks every contact before sending anything', () =
 		return error;
 	};
 
-	test('email or phone must be mapped', async () => {
+	test('email or phone must be mapped; with Continue On Fail every item carries that error', async () => {
 		await expectRefusedBeforeSending(importParams({ Имя: '={{ $json.name }}' }), people(2), /Map the column "email" or "phone"/);
+		const { status, output } = await run(importParams({ Имя: '={{ $json.name }}' }), { inputItems: people(2), continueOnFail: true });
+		expect(status).toBe('success');
+		expect(output[0].map((item) => [item.json.error.slice(0, 48), item.pairedItem.item])).toEqual([
+			['Nothing was imported: Map the column "email" or ', 0],
+			['Nothing was imported: Map the column "email" or ', 1],
+		]);
 	});
 
 	test('at most 50 of your own fields at once', async () => {
