@@ -80,7 +80,7 @@ describe('Contact → Import from a CSV file', () => {
 		expect(output[0].every((item) => item.pairedItem.item === 0)).toBe(true);
 	});
 
-	test('gzip with semicolons and CRLF, a zip-free Windows-1251 file, and a file kept in the item: read as reports are', async () => {
+	test('gzip with semicolons and CRLF, a Windows-1251 file, and a file kept in the item: read as reports are', async () => {
 		const { sb } = env;
 		const gzipped = zlib.gzipSync(contactsCsv(3, { delimiter: ';', eol: '\r\n' }));
 		const cp1251 = Buffer.from(byteString(contactsCsv(2, { row: (i) => [`win${i}@shop.example`, 'Пётр', 'active', ''] }), TEXT_STYLES['csv-cp1251']), 'latin1');

@@ -90,7 +90,7 @@ export const callsPerMinuteOption: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: SELZY_CALLS_PER_MINUTE },
 	default: SELZY_CALLS_PER_MINUTE,
 	description:
-		'Most calls to Selzy this n8n makes per minute with this API key, shared by all items and workflows using it (Selzy allows 1,200; contact exports 20 per minute). Lower it when other software uses the same key.',
+		'Most calls to Selzy this n8n makes per minute with this API key, shared by all items and workflows using it (Selzy allows 1,200; contact exports 20 per minute, subscriptions 300). Lower it when other software uses the same key.',
 };
 
 /** How the action node waits for its tasks; with several input items they are waited for together. */
