@@ -3,7 +3,7 @@
 // `npm run e2e`: the packed package inside a real n8n, against the local Selzy sandbox.
 // Every assertion reads execution data back from n8n. Env: N8N_VERSION, SELZY_CACHE,
 // E2E_SKIP_BUILD=1 (pack the existing dist/), E2E_KEEP=1 (keep the work folder), E2E_ONLY=a,c.
-// Scenario k (AI Agent with a scripted chat model) lives in agent-tool.js.
+// Scenario k (AI Agent with a scripted chat model) lives in agent-tool.js, l in contacts.js, m–o in contactWrites.js.
 
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
@@ -16,6 +16,7 @@ const { createSandbox } = require('../sandbox/server');
 const { createHostileServer } = require('../sandbox/hostile');
 const agentTool = require('./agent-tool');
 const contacts = require('./contacts');
+const contactWrites = require('./contactWrites');
 const crash = require('./crash');
 
 const OWNER = { email: 'e2e-owner@example.com', password: 'E2e-Owner-Passw0rd', firstName: 'E2E', lastName: 'Owner' };
@@ -680,6 +681,7 @@ const SCENARIOS = [
 			}
 		},
 	},
+	...contactWrites.scenarios({ runReport, expectSuccess, waitForExecutions }),
 ];
 
 

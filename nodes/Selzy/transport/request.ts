@@ -46,6 +46,12 @@ export interface SelzyCallOptions {
 	urgent?: boolean;
 	/** Ends the call like the execution's Stop does (e.g. when another item of the run failed). */
 	signal?: AbortSignal;
+	/**
+	 * An upsert (importContacts): sending it again does no harm, so a timeout or a lost connection
+	 * sends it again. Its own policy replaces the default one: each attempt ends after
+	 * `attemptTimeoutMs`, `attempts` in all (Selzy advises 30 s and at most two more).
+	 */
+	upsert?: { attempts: number; attemptTimeoutMs: number };
 }
 
 /**
@@ -66,7 +72,7 @@ export async function selzyApiRequest<T = unknown>(
 		throw new NodeOperationError(this.getNode(), problem, { description: BASE_URL_HINT, itemIndex: options.itemIndex });
 	}
 	const signal = anySignal(cancelSignalOf(this), options.signal);
-	const policy = tightest(DEFAULT_RETRY_POLICY, options.retry);
+	const policy = options.upsert ? upsertPolicy(options.upsert) : tightest(DEFAULT_RETRY_POLICY, options.retry);
 	const deadline = Date.now() + policy.maxTotalMs;
 	let failure: Failure | undefined;
 	let resentAfterBadGateway = false;
@@ -131,6 +137,12 @@ function tightest(policy: Readonly<RetryPolicy>, override: Partial<RetryPolicy> 
 		maxTotalMs: pick('maxTotalMs'),
 		attemptTimeoutMs: pick('attemptTimeoutMs'),
 	};
+}
+
+/** The whole call may take every attempt's time plus the waits between them. */
+function upsertPolicy({ attempts, attemptTimeoutMs }: NonNullable<SelzyCallOptions['upsert']>): RetryPolicy {
+	const maxDelayMs = 10_000;
+	return { maxAttempts: attempts, baseDelayMs: 1000, maxDelayMs, attemptTimeoutMs, maxTotalMs: attempts * (attemptTimeoutMs + maxDelayMs) };
 }
 
 function cancelSignalOf(context: SelzyContext): AbortSignal | undefined {
