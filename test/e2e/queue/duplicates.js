@@ -1,0 +1,73 @@
+'use strict';
+// The same Selzy callback at two webhook processes: one after the other (as Selzy's retry would
+// reach another process, which never saw the first), and at the same moment. n8n's deduplication
+// store, in the database every process shares, lets one execution return the task.
+
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+
+const h = require('../../tooling');
+const s = require('./support');
+
+const REPORT = 1002;
+
+const duplicates = {
+	id: 'duplicates',
+	name: 'the same callback at both webhook processes, one after the other and at once: one execution returns the task',
+	async run(env) {
+		assert.ok(env.webhookUrls.length >= 2, 'two webhook processes');
+		const trigger = await s.publishTrigger(env, s.triggerWorkflow('queue duplicates', `queue-dup-${crypto.randomUUID()}`, env.good, { output: 'summary' }));
+		// Executions are told apart by order: each phase's are those that came after the last phase's.
+		let seen = 0;
+		const newExecutions = async (count) => {
+			await h.waitUntil(async () => (await s.finishedExecutions(env, trigger.workflow.id)).length >= seen + count, 120_000, `${count} more execution(s)`, 500);
+			await h.sleep(3000); // nothing more comes
+			const all = await s.finishedExecutions(env, trigger.workflow.id);
+			const fresh = all.slice(seen);
+			seen = all.length;
+			return fresh;
+		};
+		// A worker names a task it did not return again.
+		const skipped = (uuid) => s.processesLogging(env, `task ${uuid} was returned by`);
+
+		// One after the other: the first process, again the first (its own memory), then the second.
+		const first = await s.completedTask(env, REPORT);
+		const one = await s.postJson(trigger.urls[0], s.callbackBody(first.uuid));
+		const firstRun = await newExecutions(1);
+		const again = await s.postJson(trigger.urls[0], s.callbackBody(first.uuid));
+		const other = await s.postJson(trigger.urls[1], s.callbackBody(first.uuid));
+		const sequential = [...firstRun, ...(await newExecutions(1))];
+		const sequentialFigures = {
+			answers: [one, again, other].map((answer) => `${answer.status} ${answer.text}`),
+			executions: sequential.length,
+			returning: s.returningTask(sequential, first.uuid).length,
+			downloads: s.downloadsOf(env, first),
+			skippedOn: skipped(first.uuid),
+		};
+
+		// At once, at both processes.
+		const second = await s.completedTask(env, REPORT);
+		const body = s.callbackBody(second.uuid);
+		const both = await Promise.all(trigger.urls.slice(0, 2).map((url) => s.postJson(url, body)));
+		const atOnce = await newExecutions(1);
+		const atOnceFigures = {
+			answers: both.map((answer) => `${answer.status} ${answer.text}`),
+			executions: atOnce.length,
+			returning: s.returningTask(atOnce, second.uuid).length,
+			downloads: s.downloadsOf(env, second),
+			skippedOn: skipped(second.uuid),
+		};
+		env.figures.duplicates = { sequential: sequentialFigures, atOnce: atOnceFigures };
+
+		assert.deepEqual([one.status, again.status, other.status], [200, 200, 200], 'every callback acknowledged');
+		assert.match(again.text, /"duplicate":true/, 'the first process recognises its own repeat');
+		assert.equal(sequentialFigures.returning, 1, `one after the other: ${sequentialFigures.returning} executions returned the task`);
+		assert.equal(sequentialFigures.downloads, 1, 'one after the other: one download');
+		assert.deepEqual(both.map((answer) => answer.status), [200, 200], 'both simultaneous callbacks acknowledged');
+		assert.equal(atOnceFigures.returning, 1, `at once: ${atOnceFigures.returning} executions returned the task`);
+		const describe = (f) => `${f.executions} execution(s), ${f.returning} returned the task, ${f.downloads} download(s)`;
+		return `one after the other (webhook, webhook again, webhook-2): ${describe(sequentialFigures)}; at once: ${describe(atOnceFigures)}`;
+	},
+};
+
+module.exports = { scenarios: [duplicates] };
