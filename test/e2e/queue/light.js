@@ -30,9 +30,9 @@ const triggerBig = {
 		let answer;
 		const run = await s.measurePeaks(s.allPids(env), async () => {
 			answer = await s.postJson(trigger.urls[0], s.callbackBody(task.uuid));
-			const executions = await s.waitForExecutions(env, trigger.workflow.id, 2, 600_000);
-			return executions.at(-1);
+			return s.waitForFinishedCount(env, trigger.workflow.id, 2);
 		});
+		run.result = await env.client.waitForExecution(run.result);
 		assert.equal(answer.status, 200, `callback answered ${answer.status} ${answer.text}`);
 		const [summary] = s.expectSuccess(run.result, 'Selzy Trigger');
 		assert.equal(summary.json.total, ROWS, 'summary total');
@@ -62,7 +62,8 @@ async function resumeBig(env, label, output, options = {}) {
 	await h.waitUntil(async () => (await env.client.publicApi(`/executions/${executionId}`).catch(() => undefined))?.status === 'waiting', 60_000, 'the execution to wait', 100);
 	const task = env.sandbox.tasks.at(-1);
 	const dbBefore = s.databaseMb(env);
-	const run = await s.measurePeaks(s.allPids(env), () => env.client.waitForExecution(executionId, { timeoutMs: 900_000 }));
+	const run = await s.measurePeaks(s.allPids(env), () => s.waitUntilFinished(env, executionId, 900_000));
+	run.result = await env.client.waitForExecution(executionId);
 	const callback = env.sandbox.callbacks.find((c) => c.taskUuid === task.uuid);
 	return { run, task, callback, databaseGrowthMb: s.databaseMb(env) - dbBefore };
 }

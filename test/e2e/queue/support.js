@@ -217,10 +217,38 @@ function triggerWorkflow(name, webhookId, credential, { output = 'task', options
 
 // ── executions ─────────────────────────────────────────────────────────────
 
-async function runManual(env, name, parameters, { timeoutMs = 600_000 } = {}) {
+/** Starts a manual workflow of the Selzy node with `parameters`; returns the execution id. */
+async function startManual(env, name, parameters) {
 	const workflow = await env.client.createWorkflow(manualWorkflow(name, parameters, env.good));
-	const executionId = await env.client.runManually(workflow.id);
-	return env.client.waitForExecution(executionId, { timeoutMs });
+	return env.client.runManually(workflow.id);
+}
+
+async function runManual(env, name, parameters, { timeoutMs = 600_000 } = {}) {
+	return env.client.waitForExecution(await startManual(env, name, parameters), { timeoutMs });
+}
+
+const FINISHED = (execution) => execution && execution.stoppedAt && !['new', 'running', 'waiting', 'unknown'].includes(execution.status);
+
+/**
+ * Waits until an execution has finished, reading only its status: reading its data makes main
+ * load and parse it, which a measurement of main's memory must not count.
+ */
+async function waitUntilFinished(env, executionId, timeoutMs = 600_000) {
+	await h.waitUntil(async () => FINISHED(await env.client.publicApi(`/executions/${executionId}`).catch(() => undefined)), timeoutMs, `execution ${executionId} to finish`, 250);
+	return executionId;
+}
+
+/** Ids of a workflow's finished executions, oldest first, read without their data. */
+async function finishedIds(env, workflowId) {
+	const list = await env.client.executionsOf(workflowId);
+	return list.filter(FINISHED).map((execution) => String(execution.id)).sort((x, y) => Number(x) - Number(y));
+}
+
+/** Waits (without reading execution data) until a workflow has `count` finished executions; returns the newest id. */
+async function waitForFinishedCount(env, workflowId, count, timeoutMs = 600_000) {
+	let ids = [];
+	await h.waitUntil(async () => (ids = await finishedIds(env, workflowId)).length >= count, timeoutMs, `${count} execution(s) of workflow ${workflowId}`, 250);
+	return ids.at(-1);
 }
 
 function expectSuccess(execution, nodeName = 'Selzy') {
@@ -323,7 +351,11 @@ module.exports = {
 	campaign,
 	manualWorkflow,
 	triggerWorkflow,
+	startManual,
 	runManual,
+	waitUntilFinished,
+	finishedIds,
+	waitForFinishedCount,
 	expectSuccess,
 	finishedExecutions,
 	waitForExecutions,
