@@ -66,6 +66,10 @@ async function setup(env, { sizes = SIZES, n8nEnv = {} } = {}) {
 	]);
 	env.install = install;
 	env.sizes = sizes;
+	// n8n 1.x keeps binary data in memory (inside the execution data) unless told otherwise, and
+	// offers its database store only when it is listed as available: set here, so both lines store
+	// files where queue mode's processes can all reach them.
+	env.binaryModeEnv = install.version.startsWith('1.') ? { N8N_AVAILABLE_BINARY_DATA_MODES: 'filesystem,database', N8N_DEFAULT_BINARY_DATA_MODE: 'database' } : {};
 	env.figures = {};
 	env.sandbox = await createSandbox({ port: 0 });
 	env.sandbox.addCampaign({ id: sizes.BIG_CAMPAIGN, rows: sizes.ROWS, subject: 'Queue mode: the big one' });
@@ -80,6 +84,7 @@ async function setup(env, { sizes = SIZES, n8nEnv = {} } = {}) {
 			N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: String(sizes.DB_MAX_FILE_MB),
 			N8N_LOG_LEVEL: 'debug',
 			N8N_WORKFLOW_PUBLICATION_OUTBOX_POLL_INTERVAL_MS: '1000',
+			...env.binaryModeEnv,
 			...n8nEnv,
 		},
 	});

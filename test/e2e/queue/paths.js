@@ -36,7 +36,7 @@ function environOf(pid) {
 
 const separateMachines = {
 	id: 'hosts',
-	name: 'five n8n processes share only Postgres and Redis: own user, temp and binary-data folders; database binary mode; production webhooks only on the webhook processes',
+	name: 'five n8n processes share only Postgres and Redis: own user, temp and binary-data folders; binary data in the database; production webhooks only on the webhook processes',
 	async run(env) {
 		const seen = { userFolder: new Set(), tmp: new Set(), binary: new Set() };
 		for (const [name, proc] of Object.entries(env.processes)) {
@@ -47,7 +47,7 @@ const separateMachines = {
 			assert.equal(vars.N8N_USER_FOLDER, own, `${name}: user folder`);
 			assert.equal(vars.TMPDIR, path.join(own, 'tmp'), `${name}: temp folder`);
 			assert.equal(vars.N8N_BINARY_DATA_STORAGE_PATH, path.join(own, 'binary-data'), `${name}: binary-data folder`);
-			assert.equal(vars.N8N_DEFAULT_BINARY_DATA_MODE, undefined, `${name}: binary mode left to n8n (database in queue mode)`);
+			assert.equal(vars.N8N_DEFAULT_BINARY_DATA_MODE, env.binaryModeEnv.N8N_DEFAULT_BINARY_DATA_MODE, `${name}: binary mode left to n8n 2.x (database in queue mode), database on 1.x`);
 			seen.userFolder.add(vars.N8N_USER_FOLDER);
 			seen.tmp.add(vars.TMPDIR);
 			seen.binary.add(vars.N8N_BINARY_DATA_STORAGE_PATH);
@@ -149,6 +149,13 @@ const fileCap = {
 		assert.deepEqual(s.readBy(env, item.json.task_uuid, 'stored'), [worker], 'stored by the worker that ran it');
 
 		const tooBig = await fileOf(FILE_ABOVE_CAMPAIGN, 'queue cap: file above the cap');
+		if (env.install.version.startsWith('1.')) {
+			// n8n 1.x reads this setting without turning the text into a number: its cap stays 512 MiB.
+			assert.match(s.logText(env.processes.worker.logFile), /Invalid value for N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE - Expected number, received string/, 'n8n 1.x ignores the cap setting');
+			const [stored] = s.expectSuccess(tooBig);
+			assert.equal(h.sha256(await env.client.downloadBinary(stored.binary.data.id)), above.sha256, 'n8n 1.x stores the file above the requested cap');
+			return `stored ${below.size} B as ${binary.id.split(':')[0]} on ${worker}; n8n 1.x ignores N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE (“Expected number, received string”): ${above.size} B stored too`;
+		}
 		assert.equal(tooBig.status, 'error', `execution above the cap ended ${tooBig.status}`);
 		const error = h.nodeError(tooBig, 'Selzy') ?? tooBig.data?.resultData?.error;
 		assert.match(`${error?.message} ${error?.description}`, /N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE/, 'the error names the setting');
