@@ -11,6 +11,7 @@ const h = require('../../tooling');
 const s = require('./support');
 
 const REPORT = 1002;
+const AT_ONCE_TRIES = 5;
 
 const duplicates = {
 	id: 'duplicates',
@@ -46,30 +47,39 @@ const duplicates = {
 			skippedOn: skipped(first.uuid),
 		};
 
-		// At once, at both processes.
-		const second = await s.completedTask(env, REPORT);
-		const body = s.callbackBody(second.uuid);
-		const both = await Promise.all(trigger.urls.slice(0, 2).map((url) => s.postJson(url, body)));
-		const atOnce = await newExecutions(1);
-		const atOnceFigures = {
-			answers: both.map((answer) => `${answer.status} ${answer.text}`),
-			executions: atOnce.length,
-			returning: s.returningTask(atOnce, second.uuid).length,
-			downloads: s.downloadsOf(env, second),
-			skippedOn: skipped(second.uuid),
-		};
-		env.figures.duplicates = { sequential: sequentialFigures, atOnce: atOnceFigures };
+		// At once, at both processes: a few tries, as the outcome depends on timing.
+		const atOnceTries = [];
+		for (let attempt = 0; attempt < AT_ONCE_TRIES; attempt++) {
+			const task = await s.completedTask(env, REPORT);
+			const body = s.callbackBody(task.uuid);
+			const both = await Promise.all(trigger.urls.slice(0, 2).map((url) => s.postJson(url, body)));
+			const atOnce = await newExecutions(1);
+			atOnceTries.push({
+				answers: both.map((answer) => answer.status),
+				executions: atOnce.length,
+				returning: s.returningTask(atOnce, task.uuid).length,
+				downloads: s.downloadsOf(env, task),
+				skippedOn: skipped(task.uuid),
+			});
+		}
+		env.figures.duplicates = { sequential: sequentialFigures, atOnce: atOnceTries };
 
 		assert.deepEqual([one.status, again.status, other.status], [200, 200, 200], 'every callback acknowledged');
 		assert.match(again.text, /"duplicate":true/, 'the first process recognises its own repeat');
 		assert.equal(sequentialFigures.returning, 1, `one after the other: ${sequentialFigures.returning} executions returned the task`);
 		assert.equal(sequentialFigures.downloads, 1, 'one after the other: one download');
-		assert.deepEqual(both.map((answer) => answer.status), [200, 200], 'both simultaneous callbacks acknowledged');
 		// n8n's store is read, then written, without a lock: two executions that record the same task
 		// at the same moment may both find it new. Measured, not promised: the task is never lost.
-		assert.ok(atOnceFigures.returning >= 1, 'at once: the task was returned');
+		for (const attempt of atOnceTries) {
+			assert.deepEqual(attempt.answers, [200, 200], 'both simultaneous callbacks acknowledged');
+			assert.ok(attempt.returning >= 1, 'at once: the task was returned');
+		}
 		const describe = (f) => `${f.executions} execution(s), ${f.returning} returned the task, ${f.downloads} download(s)`;
-		return `one after the other (webhook, webhook again, webhook-2): ${describe(sequentialFigures)}; at once: ${describe(atOnceFigures)}`;
+		const doubled = atOnceTries.filter((attempt) => attempt.returning > 1).length;
+		return (
+			`one after the other (webhook, webhook again, webhook-2): ${describe(sequentialFigures)}; ` +
+			`at once, ${AT_ONCE_TRIES} tries: ${atOnceTries.map(describe).join(' | ')} — both returned the task in ${doubled} of ${AT_ONCE_TRIES}`
+		);
 	},
 };
 

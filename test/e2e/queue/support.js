@@ -4,15 +4,13 @@
 
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { request } = require('undici');
 
 const h = require('../../tooling');
+const { ACTION, TRIGGER, node, link, manualTrigger, credentialRef } = require('../../../bench/lib/workflows');
 
-const ACTION = 'n8n-nodes-selzy.selzy';
-const TRIGGER = 'n8n-nodes-selzy.selzyTrigger';
 const TASK_TYPE = 'getCampaignDeliveryStats';
 
 // ── the test database ───────────────────────────────────────────────────────
@@ -163,54 +161,22 @@ function assertAlive(env) {
 
 // ── workflows ──────────────────────────────────────────────────────────────
 
-const credentialRef = (credential) => ({ selzyApi: { id: credential.id, name: credential.name } });
 const campaign = (id) => ({ __rl: true, mode: 'id', value: String(id) });
 
 function manualWorkflow(name, parameters, credential) {
-	return {
-		name,
-		nodes: [
-			{ id: crypto.randomUUID(), name: 'Manual Trigger', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{
-				id: crypto.randomUUID(),
-				name: 'Selzy',
-				type: ACTION,
-				typeVersion: 1,
-				position: [240, 0],
-				parameters: { resource: 'campaign', operation: 'getDeliveryReport', ...parameters },
-				credentials: credentialRef(credential),
-			},
-		],
-		connections: { 'Manual Trigger': { main: [[{ node: 'Selzy', type: 'main', index: 0 }]] } },
-	};
+	const selzy = node('Selzy', ACTION, 1, [240, 0], { resource: 'campaign', operation: 'getDeliveryReport', ...parameters }, { credentials: credentialRef(credential) });
+	return { name, nodes: [manualTrigger(), selzy], connections: { 'Manual Trigger': { main: [[link('Selzy')]] } } };
 }
 
 /** Selzy Trigger with `output` (and its options) → optionally Selzy → Task → Get Result. */
 function triggerWorkflow(name, webhookId, credential, { output = 'task', options = {}, getResult } = {}) {
-	const nodes = [
-		{
-			id: crypto.randomUUID(),
-			name: 'Selzy Trigger',
-			type: TRIGGER,
-			typeVersion: 1,
-			position: [0, 0],
-			webhookId,
-			parameters: { verify: true, taskTypes: [TASK_TYPE], output, options },
-			credentials: credentialRef(credential),
-		},
-	];
+	const parameters = { verify: true, taskTypes: [TASK_TYPE], output, options };
+	const nodes = [node('Selzy Trigger', TRIGGER, 1, [0, 0], parameters, { webhookId, credentials: credentialRef(credential) })];
 	const connections = {};
 	if (getResult) {
-		nodes.push({
-			id: crypto.randomUUID(),
-			name: 'Get Result',
-			type: ACTION,
-			typeVersion: 1,
-			position: [240, 0],
-			parameters: { resource: 'task', operation: 'getResult', taskUuid: '={{ $json.task_uuid }}', ...getResult },
-			credentials: credentialRef(credential),
-		});
-		connections['Selzy Trigger'] = { main: [[{ node: 'Get Result', type: 'main', index: 0 }]] };
+		const getResultParameters = { resource: 'task', operation: 'getResult', taskUuid: '={{ $json.task_uuid }}', ...getResult };
+		nodes.push(node('Get Result', ACTION, 1, [240, 0], getResultParameters, { credentials: credentialRef(credential) }));
+		connections['Selzy Trigger'] = { main: [[link('Get Result')]] };
 	}
 	return { name, nodes, connections };
 }
