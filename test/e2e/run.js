@@ -3,7 +3,7 @@
 // `npm run e2e`: the packed package inside a real n8n, against the local Selzy sandbox.
 // Every assertion reads execution data back from n8n. Env: N8N_VERSION, SELZY_CACHE,
 // E2E_SKIP_BUILD=1 (pack the existing dist/), E2E_KEEP=1 (keep the work folder), E2E_ONLY=a,c.
-// Scenario k (AI Agent with a scripted chat model) lives in agent-tool.js.
+// Scenario k (AI Agent with a scripted chat model) lives in agent-tool.js, l in contacts.js, m–o in contactWrites.js.
 
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
@@ -13,8 +13,10 @@ const path = require('node:path');
 
 const h = require('../tooling');
 const { createSandbox } = require('../sandbox/server');
+const { createHostileServer } = require('../sandbox/hostile');
 const agentTool = require('./agent-tool');
 const contacts = require('./contacts');
+const contactWrites = require('./contactWrites');
 const crash = require('./crash');
 
 const OWNER = { email: 'e2e-owner@example.com', password: 'E2e-Owner-Passw0rd', firstName: 'E2E', lastName: 'Owner' };
@@ -624,6 +626,62 @@ const SCENARIOS = [
 		},
 	},
 	...crash.scenarios({ triggerWorkflow, manualReportWorkflow, expectSuccess, runReport, TRIGGER_TOKEN }),
+	{
+		id: 'r',
+		name: 'a proxy’s 502 on the report request: sent once more, one report, the run succeeds',
+		async run(env) {
+			const { sandbox } = env;
+			sandbox.configure({ readyAfterPolls: 1, readyAfterMs: null });
+			const starts = () => sandbox.requests.filter((entry) => entry.apiMethod === 'async/getCampaignDeliveryStats');
+			const [startsBefore, tasksBefore] = [starts().length, sandbox.tasks.length];
+			sandbox.fault({ kind: 'html502', method: 'async/getCampaignDeliveryStats' });
+			const execution = await runReport(env, 'e2e r: 502 on the report request', {
+				campaignId: campaign(1001),
+				waitMode: 'poll',
+				output: 'summary',
+				options: { pollInterval: 1, timeout: 2 },
+			});
+			const items = expectSuccess(execution);
+			const seen = starts().slice(startsBefore);
+			assert.deepEqual(seen.map((entry) => entry.fault ?? null), ['html502', null], 'report requests the sandbox saw');
+			assert.equal(sandbox.tasks.length - tasksBefore, 1, 'reports started');
+			assert.equal(items[0].json.task_uuid, sandbox.tasks.at(-1).uuid, 'the summary is of that report');
+			return `${seen.length} report requests, ${seen[1].time - seen[0].time} ms apart; summary of ${items[0].json.total} rows`;
+		},
+	},
+	{
+		id: 's',
+		name: 'credential test: a 307 or 308 from the Base URL is not followed, so the key goes nowhere else',
+		async run(env) {
+			const api = await createHostileServer();
+			const elsewhere = await createHostileServer();
+			try {
+				const messages = [];
+				for (const status of [307, 308]) {
+					api.api.answer = (method, req, res) => {
+						res.writeHead(status, { Location: `${elsewhere.url}/en/api/${method}` });
+						res.end();
+					};
+					const data = { apiKey: env.sandbox.apiKey, baseUrl: api.url, language: 'en' };
+					const credential = await env.client.createCredential({ name: `Selzy redirect ${status}`, type: 'selzyApi', data });
+					const result = await env.client.testCredential({ id: credential.id, name: credential.name, type: 'selzyApi', data });
+					assert.equal(result.status, 'Error', `${status}: ${JSON.stringify(result)}`);
+					// n8n 1.x words a failed Test request itself, without the credential's rules.
+					const named = (await env.client.major()) < 2 ? `status code ${status}` : `redirect \\(HTTP ${status}\\)`;
+					assert.match(result.message, new RegExp(named), `the message names the redirect: ${result.message}`);
+					messages.push(result.message);
+				}
+				assert.equal(api.requests.length, 2, 'test requests to the Base URL');
+				assert.equal(elsewhere.requests.length, 0, 'requests that reached the redirect target');
+				assert.equal(elsewhere.connections, 0, 'connections to the redirect target');
+				return messages[0].slice(0, 90);
+			} finally {
+				await api.close();
+				await elsewhere.close();
+			}
+		},
+	},
+	...contactWrites.scenarios({ runReport, expectSuccess, waitForExecutions }),
 ];
 
 
