@@ -232,7 +232,7 @@ const triggerOutputs = {
 
 const untilNotified = {
 	id: 'callback',
-	name: 'Get Delivery Report, Until Selzy Notifies: parks on a worker; the callback reaches a webhook process, which downloads and reads; a worker finishes',
+	name: 'Get Delivery Report, Until Selzy Notifies (Summary, File): parks on a worker; the callback reaches a webhook process, which downloads and reads (the file stored under the execution); a worker finishes',
 	async run(env) {
 		env.sandbox.configure({ readyAfterPolls: null, readyAfterMs: 6000, callbackTimes: 1, callbackFormat: 'json' });
 		const workflow = await env.client.createWorkflow(
@@ -250,7 +250,20 @@ const untilNotified = {
 		const workers = s.assertOnWorker(env, executionId);
 		// n8n takes the resumed node's output from the webhook: the file is read where the callback arrived.
 		assert.deepEqual(s.readBy(env, task.uuid, 'summarised'), ['webhook'], 'summarised by the webhook process that got the callback');
-		return `callback ${env.sandbox.callbacks.find((c) => c.taskUuid === task.uuid)?.status} at ${resumeUrl.host}; read on webhook; ran on ${workers.join(' + ')}`;
+
+		// File: stored by the webhook process, under the waiting execution (so pruned with it).
+		const fileRun = await env.client.runManually(
+			(await env.client.createWorkflow(s.manualWorkflow('queue callback: file', { campaignId: s.campaign(REPORT), waitMode: 'callback', output: 'file', options: { callbackGrace: 1, timeout: 5 } }, env.good))).id,
+		);
+		const stored = await env.client.waitForExecution(fileRun, { timeoutMs: 120_000 });
+		const [item] = s.expectSuccess(stored);
+		const binary = item.binary?.data;
+		assert.match(String(binary?.id), /^database:/, `binary id ${binary?.id}`);
+		assert.equal(h.sha256(await env.client.downloadBinary(binary.id)), (await truth.sha256AndSize()).sha256, 'the editor downloads the stored file');
+		const row = s.psql(env, `select "sourceType" || ':' || "sourceId" from binary_data where "fileId" = '${binary.id.slice('database:'.length)}'`);
+		assert.equal(row, `execution:${fileRun}`, 'the stored file belongs to the execution (pruned with it)');
+		assert.deepEqual(s.readBy(env, item.json.task_uuid, 'stored'), ['webhook'], 'stored by the webhook process that got the callback');
+		return `callback ${env.sandbox.callbacks.find((c) => c.taskUuid === task.uuid)?.status} at ${resumeUrl.host}; read on webhook; ran on ${workers.join(' + ')}; File stored by webhook as ${row}`;
 	},
 };
 
