@@ -221,7 +221,11 @@ function publish(run, options) {
 	if (options.writeDocs) writeDocsBlock('queue-paths', table);
 }
 
-main().catch((error) => {
-	console.error(error);
-	process.exitCode = 1;
-});
+if (require.main === module) {
+	main().catch((error) => {
+		console.error(error);
+		process.exitCode = 1;
+	});
+}
+
+module.exports = { markdown };
