@@ -34,9 +34,12 @@ export interface CallbackRules {
 	linkUnused?: boolean;
 	/**
 	 * How an accepted task goes on: the trigger starts an execution with it (false when this
-	 * callback repeats one accepted already); a resumed execution takes the file as `output`.
+	 * callback repeats one accepted already); a resumed execution takes the file as `output`,
+	 * read with the file `options`.
 	 */
-	accept: { startExecution(task: SelzyTask): boolean } | { output: Output; kindOf(task: SelzyTask): TaskKind; resumes: string };
+	accept:
+		| { startExecution(task: SelzyTask): boolean }
+		| { output: Output; options: IDataObject; kindOf(task: SelzyTask): TaskKind; resumes: string };
 }
 
 type RawRequest = ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
@@ -97,8 +100,7 @@ export async function handleCallback(context: IWebhookFunctions, rules: Callback
 	respond(context, 200, { received: true, task_uuid: task.task_uuid });
 	let items: INodeExecutionData[] | undefined;
 	try {
-		const options = context.getNodeParameter('options', {}) as IDataObject;
-		items = await itemsFromFile(context, task, accept.kindOf(task), accept.output, options);
+		items = await itemsFromFile(context, task, accept.kindOf(task), accept.output, accept.options);
 	} finally {
 		if (!items) releaseTask(claim);
 	}
