@@ -202,8 +202,15 @@ async function serve(limits: KeyLimits): Promise<void> {
 			const now = Date.now();
 			const held = limits.holdUntil - now;
 			let nextMs = 60_000;
+			// A bucket a caller is waiting for goes to it first: later callers needing it wait
+			// too, even if a token drips in meanwhile (the order must not depend on timing).
+			const claimed = new Set<TokenBucket>();
 			for (const waiter of [...limits.queue]) {
-				const waitMs = Math.max(held, ...waiter.buckets.map((bucket) => bucket.waitMs()));
+				const waits = waiter.buckets.map((bucket) => (claimed.has(bucket) ? Infinity : bucket.waitMs()));
+				const waitMs = Math.max(held, ...waits);
+				waiter.buckets.forEach((bucket, index) => {
+					if (waits[index] > 0) claimed.add(bucket);
+				});
 				if (waitMs <= 0) {
 					for (const bucket of waiter.buckets) bucket.take();
 					waiter.settle({ taken: true });
