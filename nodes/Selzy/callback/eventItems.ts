@@ -1,11 +1,13 @@
 /**
- * One item per Selzy event, readable first: `event` (Selzy's name), `time` (ISO 8601 UTC), the
- * event's own fields with campaign and list IDs as numbers, what its status means (for email
- * statuses the readable status and the status group reports use), and the event as it arrived
- * under `raw`. Event names and statuses this package does not know are passed through as they are.
+ * One item per Selzy event, readable first: `event` (Selzy's name), `time` (ISO 8601 UTC, as in
+ * report rows), the event's own fields with campaign and list IDs as numbers, what its status
+ * means (for email statuses the readable status and the status group reports use), and the event
+ * as it arrived under `raw`. Event names and statuses this package does not know are passed
+ * through as they are.
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { toIsoUtc } from '../report/rows';
 import { describeSendResult } from '../report/statuses';
 import { describeCampaignStatus, isCampaignFinished } from '../transport/campaigns';
 import type { SelzyEvent } from './eventEnvelope';
@@ -17,7 +19,7 @@ const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 const ID_FIELD = /(^|_)(campaign|list)_ids?$/;
 
 export function eventItem(event: SelzyEvent): IDataObject {
-	const item: IDataObject = { event: event.name, time: isoTime(event.time) };
+	const item: IDataObject = { event: event.name, time: toIsoUtc(event.time.trim()) };
 	if (event.login !== undefined) item.login = event.login;
 	for (const [key, value] of Object.entries(event.data)) {
 		if (RESERVED.has(key) || Object.prototype.hasOwnProperty.call(item, key)) continue;
@@ -60,12 +62,4 @@ function asIds(value: unknown): IDataObject[string] {
 	if (Array.isArray(value)) return value.map(one) as IDataObject[string];
 	if (typeof value === 'string' && value.includes(',')) return value.split(',').map(one) as IDataObject[string];
 	return one(value) as IDataObject[string];
-}
-
-/** "YYYY-MM-DD hh:mm:ss" (UTC) → ISO 8601; other texts are kept as they are. */
-export function isoTime(time: string): string {
-	const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(time.trim());
-	if (!match) return time;
-	const parsed = new Date(`${match[1]}T${match[2]}${match[3] ?? ''}${match[4] ?? 'Z'}`);
-	return Number.isNaN(parsed.getTime()) ? time : parsed.toISOString();
 }
