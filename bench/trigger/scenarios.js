@@ -44,8 +44,11 @@ function eventScenarios(options) {
 	return [
 		{ id: 'events-batch', label: `Selzy Events Trigger, batches of ${batch.perRequest} events`, kind: 'events', ...batch },
 		{ id: 'events-batch-webhook', label: `n8n’s Webhook node, batches of ${batch.perRequest} events`, kind: 'events-webhook', ...batch },
+		// Webhook 1 takes an expression sandbox for its webhook call, as n8n does for every community trigger.
+		{ id: 'events-batch-webhook-v1', label: `n8n’s Webhook node 1, batches of ${batch.perRequest} events`, kind: 'events-webhook', webhookVersion: 1, ...batch },
 		{ id: 'events-single', label: 'Selzy Events Trigger, one event per request', kind: 'events', ...single },
 		{ id: 'events-single-webhook', label: 'n8n’s Webhook node, one event per request', kind: 'events-webhook', ...single },
+		{ id: 'events-single-webhook-v1', label: 'n8n’s Webhook node 1, one event per request', kind: 'events-webhook', webhookVersion: 1, ...single },
 	].map(withCallbacks);
 }
 

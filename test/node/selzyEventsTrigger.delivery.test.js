@@ -2,9 +2,18 @@
 // Selzy delivering events to a published Selzy Events Trigger, over real sockets: both envelopes,
 // one readable item per event, the answer first, Selzy's retries output once, filters.
 
+const { eventKey, SAVE_EVERY_MS } = require('../../nodes/Selzy/callback/eventDuplicates.ts');
 const { useEventsTrigger, emailStatus, subscribe, unsubscribe, waitUntil } = require('./events-support');
 
 const env = useEventsTrigger(26);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The key the trigger remembers for the (single) event of a delivery the sandbox sent. */
+function eventKeyOf(delivery) {
+	const { readEventDelivery } = require('../../nodes/Selzy/callback/eventEnvelope.ts');
+	const body = JSON.parse(delivery.body);
+	return eventKey(readEventDelivery(body, Buffer.from(delivery.body)).events[0]);
+}
 const ALL = { events: ['email_status', 'subscribe', 'unsubscribe', 'campaign_status'], options: {} };
 
 describe('a batched delivery (events_by_user)', () => {
@@ -119,9 +128,11 @@ describe('Selzy’s retries', () => {
 
 	test('are caught after an n8n restart, from what the workflow’s static data remembers', async () => {
 		const server = await env.live(ALL);
+		await sleep(SAVE_EVERY_MS);
 		const { delivery, call } = await env.deliver(server, [emailStatus('restart@example.com', 'ok_read')]);
 		expect(env.itemsOf(call)).toHaveLength(1);
-		expect(env.staticData().recentEvents).toHaveLength(1);
+		expect(call.staticData.saved).toBe(true);
+		expect(env.staticData().recentEvents).toContain(eventKeyOf(delivery));
 
 		// A fresh copy of the node's modules: nothing remembered in this process.
 		let Restarted;
@@ -135,6 +146,24 @@ describe('Selzy’s retries', () => {
 		expect(answer.status).toBe(200);
 		expect((await next).webhookResult.workflowData).toBeUndefined();
 	});
+});
+
+test('under a burst, the workflow’s static data is written at most once a second, then with every event since', async () => {
+	const server = await env.live(ALL);
+	await sleep(SAVE_EVERY_MS);
+	const calls = [];
+	const deliveries = [];
+	for (let i = 0; i < 8; i++) {
+		const { delivery, call } = await env.deliver(server, [emailStatus(`burst${i}@example.com`, 'ok_delivered')]);
+		calls.push(call);
+		deliveries.push(delivery);
+	}
+	expect(calls.filter((call) => call.staticData.saved).length).toBeLessThanOrEqual(2);
+	await sleep(SAVE_EVERY_MS);
+	const { call } = await env.deliver(server, [emailStatus('after@example.com', 'ok_delivered')]);
+	expect(call.staticData.saved).toBe(true);
+	const remembered = env.staticData().recentEvents;
+	for (const delivery of deliveries) expect(remembered).toContain(eventKeyOf(delivery));
 });
 
 describe('what the trigger outputs', () => {
