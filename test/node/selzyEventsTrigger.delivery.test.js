@@ -239,6 +239,22 @@ test('a GET to the trigger’s URL is answered 200 and starts nothing', async ()
 	expect((await next).webhookResult.workflowData).toBeUndefined();
 });
 
+test('Selzy has its 200 before any item is built (even an item that fails to build cannot change the answer)', async () => {
+	const items = require('../../nodes/Selzy/callback/eventItems.ts');
+	const server = await env.live(ALL);
+	const broken = jest.spyOn(items, 'eventItem').mockImplementation(() => {
+		throw new Error('item building failed');
+	});
+	try {
+		const { delivery, call } = await env.deliver(server, [emailStatus('order@example.com', 'ok_read')]);
+		expect(delivery.status).toBe(200);
+		expect(call.error?.message).toBe('item building failed');
+		expect(broken).toHaveBeenCalled();
+	} finally {
+		broken.mockRestore();
+	}
+});
+
 test('a burst of 100 batches of 100 events is answered within Selzy’s 3 seconds, every event output once', async () => {
 	const server = await env.live(ALL);
 	const events = Array.from({ length: 10_000 }, (_, i) => emailStatus(`r${i}@example.com`, i % 2 ? 'ok_read' : 'err_user_unknown', { email_id: i }));
