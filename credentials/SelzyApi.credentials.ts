@@ -1,5 +1,7 @@
 import type {
 	IAuthenticateGeneric,
+	IAuthenticateRuleResponseCode,
+	IAuthenticateRuleResponseSuccessBody,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
@@ -7,6 +9,35 @@ import type {
 } from 'n8n-workflow';
 
 import { API_BASE_URL_EXPRESSION } from '../nodes/Selzy/transport/apiUrl';
+
+/** Selzy answers a refused key with HTTP 200 and {"error", "code"}. */
+const KEY_REFUSED: IAuthenticateRuleResponseSuccessBody[] = [
+	{
+		type: 'responseSuccessBody',
+		properties: {
+			key: 'code',
+			value: 'invalid_api_key',
+			message: 'Selzy: the API key is not valid (invalid_api_key). Copy it again from Settings → Integrations and API.',
+		},
+	},
+	{
+		type: 'responseSuccessBody',
+		properties: {
+			key: 'code',
+			value: 'access_denied',
+			message: 'Selzy: API access is denied for this key (access_denied). Enable API access in your Selzy account.',
+		},
+	},
+];
+
+/** A redirect is not followed (it would carry the key elsewhere): Test fails and says why. */
+const REDIRECTED: IAuthenticateRuleResponseCode[] = [301, 302, 303, 307, 308].map((status) => ({
+	type: 'responseCode',
+	properties: {
+		value: status,
+		message: `Selzy: the Base URL answered with a redirect (HTTP ${status}), which is not followed so that the API key goes nowhere else. Check the Base URL (default https://api.selzy.com).`,
+	},
+}));
 
 // Selzy reads the key from the form body; a key in the URL would end up in proxy logs.
 export class SelzyApi implements ICredentialType {
@@ -66,26 +97,12 @@ export class SelzyApi implements ICredentialType {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
 			body: { format: 'json' },
+			// A followed redirect would carry the form body, key included, to wherever it points.
+			disableFollowRedirect: true,
+			maxRedirects: 0,
 		},
-		rules: [
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'code',
-					value: 'invalid_api_key',
-					message:
-						'Selzy: the API key is not valid (invalid_api_key). Copy it again from Settings → Integrations and API.',
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'code',
-					value: 'access_denied',
-					message:
-						'Selzy: API access is denied for this key (access_denied). Enable API access in your Selzy account.',
-				},
-			},
-		],
+		// n8n applies each rule by its type (responseCode to a failed request, responseSuccessBody to
+		// a 200), so one list holds both kinds; the declared type allows one kind per list.
+		rules: [...KEY_REFUSED, ...REDIRECTED] as unknown as ICredentialTestRequest['rules'],
 	};
 }

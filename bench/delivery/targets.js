@@ -171,7 +171,8 @@ function compareWithDiyFilter(c, diy, extrapolated) {
 
 /**
  * (d) Rows without a filter, and (d-file) the same with Row Format "As in the File": no worse
- * than DIY (e-d, same run) in wall time or peak memory increase.
+ * than DIY (e-d, same run) in wall time or peak memory increase. Both are medians of the runs in
+ * one n8n: the first run of a fresh n8n also grows its heap for good, whichever workflow it is.
  */
 function againstDiyRows(d, diy, what = '(d) Rows without filter') {
 	if (!d || !diy) return [];
@@ -185,11 +186,16 @@ function againstDiyRows(d, diy, what = '(d) Rows without filter') {
 			measured: `${fmt(d.wallSeconds)} s vs ${fmt(diy.wallSeconds)} s = ${fmt(d.wallSeconds / diy.wallSeconds, 2)}×`,
 		},
 		{
-			name: `${what}: memory no worse than DIY`,
-			met: d.peakIncreaseMiB <= diy.peakIncreaseMiB,
-			measured: `${fmt(d.peakIncreaseMiB)} MiB vs ${fmt(diy.peakIncreaseMiB)} MiB = ${fmt(d.peakIncreaseMiB / diy.peakIncreaseMiB, 2)}×`,
+			name: `${what}: memory no worse than DIY (median of the runs)`,
+			met: medianIncrease(d) <= medianIncrease(diy),
+			measured:
+				`${fmt(medianIncrease(d))} MiB vs ${fmt(medianIncrease(diy))} MiB = ${fmt(medianIncrease(d) / medianIncrease(diy), 2)}× ` +
+				`(largest run ${fmt(d.peakIncreaseMiB)} vs ${fmt(diy.peakIncreaseMiB)} MiB)`,
 		},
 	];
 }
+
+/** Median peak increase of a scenario's runs; results stored before it was kept fall back to the largest. */
+const medianIncrease = (result) => result.medianPeakIncreaseMiB ?? result.peakIncreaseMiB;
 
 module.exports = { evaluateTargets };

@@ -14,7 +14,7 @@ import { nodeProperties } from './actions/node.description';
 import type { Operations } from './actions/operation';
 import { SELZY_OPERATIONS } from './actions/operations';
 import { router, type NodeCatalog } from './actions/router';
-import { listSearch, loadOptions } from './methods';
+import { listSearch, loadOptions, resourceMapping } from './methods';
 import { SELZY_TASK_KINDS } from './tasks/kinds';
 
 /**
@@ -43,7 +43,7 @@ export class Selzy implements INodeType {
 		version: 1,
 		subtitle: subtitleOf(SELZY_CATALOG.operations),
 		description:
-			'Get Selzy campaign delivery reports and contact exports as a file, one item per row or a summary, and a campaign’s status and totals. As a tool it waits at most one minute and otherwise returns the task ID to ask again with Task → Get Result.',
+			'Get Selzy campaign delivery reports and contact exports as a file, one item per row or a summary, and a campaign’s status and totals; subscribe, import, unsubscribe, exclude and look up contacts. As a tool it waits at most one minute for a report and otherwise returns the task ID to ask again with Task → Get Result.',
 		defaults: { name: 'Selzy' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -53,7 +53,7 @@ export class Selzy implements INodeType {
 		properties: nodeProperties(SELZY_CATALOG.operations),
 	};
 
-	methods = { listSearch, loadOptions };
+	methods = { listSearch, loadOptions, resourceMapping };
 
 	execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
 

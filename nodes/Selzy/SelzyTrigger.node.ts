@@ -1,5 +1,7 @@
 import type {
+	IExecuteFunctions,
 	IHookFunctions,
+	INodeExecutionData,
 	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
@@ -9,6 +11,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { handleTriggerCallback } from './callback/trigger';
+import { returnTriggeredTasks } from './callback/triggeredTasks';
 import { fileOptionFields, outputProperty } from './results/descriptions';
 import { SELZY_TASK_KINDS, type TaskKinds } from './tasks/kinds';
 
@@ -41,11 +44,17 @@ export class SelzyTrigger implements INodeType {
 
 	webhook: (this: IWebhookFunctions) => Promise<IWebhookResponseData>;
 
+	/** Runs first in the execution n8n starts with the verified task: reads the file there. */
+	execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
+
 	/** n8n builds the node without arguments; `kinds` replaces the task kinds it knows. */
 	constructor(kinds: TaskKinds = SELZY_TASK_KINDS) {
 		if (kinds !== SELZY_TASK_KINDS) this.description = { ...this.description, properties: triggerProperties(kinds) };
 		this.webhook = async function (this: IWebhookFunctions) {
 			return await handleTriggerCallback(this, kinds);
+		};
+		this.execute = async function (this: IExecuteFunctions) {
+			return await returnTriggeredTasks(this, kinds);
 		};
 	}
 

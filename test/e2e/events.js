@@ -100,19 +100,6 @@ async function scenarioP(env, helpers) {
 	return `one hook, 2 items from 3 events (retry not doubled), forged ${forged}, unpublished → no hook`;
 }
 
-/** Stops n8n and starts it again on the same port and user folder (same WEBHOOK_URL). */
-async function restartN8n(env) {
-	const { n8n } = env;
-	await n8n.stop();
-	env.n8n = await h.startN8n({
-		install: await h.ensureN8n(),
-		userFolder: n8n.userFolder,
-		logFile: n8n.logFile,
-		port: n8n.port,
-		env: { N8N_LOG_LEVEL: 'debug', N8N_METRICS: 'true', N8N_WORKFLOW_PUBLICATION_OUTBOX_POLL_INTERVAL_MS: '1000' },
-	});
-}
-
 async function scenarioQ(env, helpers) {
 	const { client, sandbox } = env;
 	sandbox.configureHooks({ answerTimeoutMs: 3000, retryEveryMs: null });
@@ -143,7 +130,8 @@ async function scenarioQ(env, helpers) {
 	assert.equal(before.status, 200);
 	await helpers.waitForExecutions(env, workflow.id, 1);
 
-	await restartN8n(env);
+	// n8n killed and started again on the same database and port (the same WEBHOOK_URL).
+	await env.killAndRestartN8n();
 	// n8n 2.x publishes again after a restart; the webhook answers once it is live.
 	await h.waitUntil(async () => (await client.call('GET', path, { expect: null })).status === 200, 90_000, 'the trigger to be live after the restart');
 	const after = hooksOf(env, path);

@@ -493,7 +493,7 @@ const SCENARIOS = [
 	},
 	{
 		id: 'e',
-		name: 'duplicate callbacks (sandbox sends each twice) to an active trigger start one execution',
+		name: 'duplicate callbacks (sandbox sends each twice, then once more to main) return the task once',
 		async run(env) {
 			env.sandbox.configure({ readyAfterPolls: null, readyAfterMs: 300, callbackTimes: 2, callbackFormat: 'json' });
 			const webhookId = `queue-e-${crypto.randomUUID()}`;
@@ -520,13 +520,13 @@ const SCENARIOS = [
 			env.dedup.sequential = { statuses: sent.map((c) => c.status), replay: replay.status, executions: runs.length };
 			assert.deepEqual(sent.map((c) => c.status), [200, 200], 'both callbacks acknowledged');
 			assert.equal(replay.status, 200, 'the replay to main acknowledged');
-			assert.equal(runs.length, 1, `executions for task ${uuid} (twice to the webhook process, then once to main)`);
-			return `callbacks ${sent.map((c) => c.status).join('/')} (webhook process) + replay ${replay.status} (main): ${runs.length} execution`;
+			assert.equal(runs.length, 1, `executions returning task ${uuid} (twice to the webhook process, then once to main)`);
+			return `callbacks ${sent.map((c) => c.status).join('/')} (webhook process) + replay ${replay.status} (main): ${runs.length} execution returns the task`;
 		},
 	},
 	{
 		id: 'f',
-		name: 'trigger with output file: the webhook process stores the file in the database, the worker reads it (Crypto → SHA256)',
+		name: 'trigger with output file: the worker downloads and stores the file in the database, the next node reads it (Crypto → SHA256)',
 		async run(env) {
 			env.sandbox.configure({ readyAfterPolls: null, readyAfterMs: 300, callbackTimes: 1, callbackFormat: 'json' });
 			const webhookId = `queue-f-${crypto.randomUUID()}`;
@@ -553,17 +553,18 @@ const SCENARIOS = [
 			const truth = await env.sandbox.groundTruth({ campaignId: 1002 }).sha256AndSize();
 			const binary = item.binary?.data;
 			assert.match(String(binary?.id), /^database:/, `binary id ${binary?.id}`);
-			assert.equal(hashed.json.sha256, truth.sha256, 'the worker read the file the webhook process stored');
-			assert.deepEqual(processesLogging(env, `Selzy task ${uuid}: stored`), ['webhook'], 'stored by the webhook process');
+			assert.equal(hashed.json.sha256, truth.sha256, 'the next node read the stored file');
+			assert.deepEqual(processesLogging(env, `Selzy task ${uuid}: stored`), ['worker'], 'stored by the worker, not the webhook process');
 			assertOnWorker(env, run.id);
 
-			// What n8n itself makes of a file stored before the execution existed (recorded, not asserted).
+			// Stored by the execution itself, so n8n links it to the execution (and prunes it with it).
 			const download = await env.client
 				.call('GET', `/rest/binary-data?${new URLSearchParams({ id: binary.id, action: 'download' })}`, { raw: true, expect: null })
 				.catch((error) => ({ status: error.message }));
 			const fileId = binary.id.slice('database:'.length);
 			const row = psql(env, `select "sourceType" || ':' || "sourceId" from binary_data where "fileId" = '${fileId}'`);
 			env.triggerFile = { downloadStatus: download.status, source: row };
+			assert.equal(row, `execution:${run.id}`, 'the binary_data row belongs to the execution');
 			return `worker hashed ${truth.size} B = ground truth; editor download of ${binary.id.slice(0, 18)}… → HTTP ${download.status}; binary_data row source ${row || '(none)'}`;
 		},
 	},

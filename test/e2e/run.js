@@ -3,8 +3,8 @@
 // `npm run e2e`: the packed package inside a real n8n, against the local Selzy sandbox.
 // Every assertion reads execution data back from n8n. Env: N8N_VERSION, SELZY_CACHE,
 // E2E_SKIP_BUILD=1 (pack the existing dist/), E2E_KEEP=1 (keep the work folder), E2E_ONLY=a,c.
-// Scenario k (AI Agent with a scripted chat model) lives in agent-tool.js, l in contacts.js, p and q
-// (the Selzy Events Trigger) in events.js.
+// Scenario k (AI Agent with a scripted chat model) lives in agent-tool.js, l in contacts.js, m–o in contactWrites.js,
+// p and q (the Selzy Events Trigger) in events.js.
 
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
@@ -14,8 +14,11 @@ const path = require('node:path');
 
 const h = require('../tooling');
 const { createSandbox } = require('../sandbox/server');
+const { createHostileServer } = require('../sandbox/hostile');
 const agentTool = require('./agent-tool');
 const contacts = require('./contacts');
+const contactWrites = require('./contactWrites');
+const crash = require('./crash');
 const events = require('./events');
 
 const OWNER = { email: 'e2e-owner@example.com', password: 'E2e-Owner-Passw0rd', firstName: 'E2E', lastName: 'Owner' };
@@ -109,7 +112,7 @@ async function setup(env) {
 
 	env.sandbox = await createSandbox({ port: 0 });
 	env.recorder = await startRecorder();
-	env.n8n = await h.startN8n({
+	const n8nOptions = {
 		install,
 		userFolder: env.userFolder,
 		logFile: env.logFile,
@@ -120,11 +123,21 @@ async function setup(env) {
 			// Publish activations within a second instead of the default 15 s outbox poll.
 			N8N_WORKFLOW_PUBLICATION_OUTBOX_POLL_INTERVAL_MS: '1000',
 		},
-	});
+	};
+	env.n8n = await h.startN8n(n8nOptions);
+	/** Kills n8n's whole process group at once (kill -9) and starts it again on the same database and port. */
+	env.killAndRestartN8n = async () => {
+		const { port, brokerPort } = env.n8n;
+		env.n8n.killNow();
+		await h.waitUntil(async () => (await h.portIsFree(port)) && (await h.portIsFree(brokerPort)), 30_000, 'the killed n8n to free its ports');
+		env.n8n = await h.startN8n({ ...n8nOptions, port, brokerPort });
+	};
 
 	const client = new h.N8nClient(env.n8n.url, { version: install.version });
+	env.version = install.version;
 	env.client = client;
 	await client.ownerLogin(OWNER);
+	env.owner = OWNER;
 	await client.createApiKey('e2e');
 
 	const nodeTypes = await client.nodeTypes();
@@ -562,6 +575,115 @@ const SCENARIOS = [
 	},
 	agentTool.scenario,
 	contacts.scenario({ runReport, expectSuccess, waitForExecutions, manualReportWorkflow, triggerWorkflow, TRIGGER_TOKEN }),
+	{
+		id: 'reserved-columns',
+		name: 'columns named __proto__, constructor and prototype come out of n8n with their values, as <name>_column',
+		async run(env) {
+			// n8n copies items with deepCopy, which leaves these three keys out.
+			const csv = 'email,send_result,last_update,__proto__,constructor,prototype\na@example.com,ok_read,2025-05-01 10:00:00,p1,c1,t1\nb@example.com,err_user_unknown,2025-05-01 10:01:00,p2,c2,t2\n';
+			const expected = [
+				{ __proto___column: 'p1', constructor_column: 'c1', prototype_column: 't1' },
+				{ __proto___column: 'p2', constructor_column: 'c2', prototype_column: 't2' },
+			];
+			env.sandbox.configure({ readyAfterPolls: 1, readyAfterMs: null });
+			const rowsOf = async (name, options) => {
+				env.sandbox.fault({ kind: 'file', body: csv });
+				const execution = await runReport(env, name, { campaignId: campaign(1001), waitMode: 'poll', output: 'rows', options: { pollInterval: 1, timeout: 2, ...options } });
+				return expectSuccess(execution).map((item) => item.json);
+			};
+			const enriched = await rowsOf('e2e reserved-columns: enriched', {});
+			assert.deepEqual(enriched.map((row) => row.fields), expected, 'enriched rows: fields');
+			const asInFile = await rowsOf('e2e reserved-columns: as in the file', { rowFormat: 'asInFile' });
+			assert.deepEqual(
+				asInFile.map(({ __proto___column, constructor_column, prototype_column }) => ({ __proto___column, constructor_column, prototype_column })),
+				expected,
+				'rows as in the file',
+			);
+			return `${enriched.length + asInFile.length} rows with every value`;
+		},
+	},
+	{
+		id: 'gzip-members',
+		name: 'a gzip report of several members (as parallel gzip tools write) is read whole',
+		async run(env) {
+			const zlib = require('node:zlib');
+			const rows = Array.from({ length: 3000 }, (_, i) => `person${i}@example.com,${i % 3 ? 'ok_read' : 'err_user_unknown'},2025-05-01 10:00:00\n`);
+			const text = `email,send_result,last_update\n${rows.join('')}`;
+			const cuts = [0, 50_000, 50_123, 120_000, text.length];
+			const body = Buffer.concat(cuts.slice(1).map((end, k) => zlib.gzipSync(text.slice(cuts[k], end))));
+			env.sandbox.configure({ readyAfterPolls: 1, readyAfterMs: null });
+			const report = async (name, output) => {
+				env.sandbox.fault({ kind: 'file', body, contentType: 'application/gzip', fileName: 'report.csv.gz' });
+				const execution = await runReport(env, name, { campaignId: campaign(1001), waitMode: 'poll', output, options: { pollInterval: 1, timeout: 2 } });
+				return expectSuccess(execution).map((item) => item.json);
+			};
+			const [summary] = await report('e2e gzip-members: summary', 'summary');
+			assert.equal(summary.total, rows.length, 'summary total');
+			assert.equal(summary.report?.compression, 'gzip', 'read as gzip');
+			assert.deepEqual(summary.bySendResult, { ok_read: 2000, err_user_unknown: 1000 }, 'summary bySendResult');
+			const items = await report('e2e gzip-members: rows', 'rows');
+			assert.equal(items.length, rows.length, 'row count');
+			assert.equal(items.at(-1).email, 'person2999@example.com', 'the last row of the last member');
+			return `${cuts.length - 1} members, ${items.length} rows`;
+		},
+	},
+	...crash.scenarios({ triggerWorkflow, manualReportWorkflow, expectSuccess, runReport, TRIGGER_TOKEN }),
+	{
+		id: 'r',
+		name: 'a proxy’s 502 on the report request: sent once more, one report, the run succeeds',
+		async run(env) {
+			const { sandbox } = env;
+			sandbox.configure({ readyAfterPolls: 1, readyAfterMs: null });
+			const starts = () => sandbox.requests.filter((entry) => entry.apiMethod === 'async/getCampaignDeliveryStats');
+			const [startsBefore, tasksBefore] = [starts().length, sandbox.tasks.length];
+			sandbox.fault({ kind: 'html502', method: 'async/getCampaignDeliveryStats' });
+			const execution = await runReport(env, 'e2e r: 502 on the report request', {
+				campaignId: campaign(1001),
+				waitMode: 'poll',
+				output: 'summary',
+				options: { pollInterval: 1, timeout: 2 },
+			});
+			const items = expectSuccess(execution);
+			const seen = starts().slice(startsBefore);
+			assert.deepEqual(seen.map((entry) => entry.fault ?? null), ['html502', null], 'report requests the sandbox saw');
+			assert.equal(sandbox.tasks.length - tasksBefore, 1, 'reports started');
+			assert.equal(items[0].json.task_uuid, sandbox.tasks.at(-1).uuid, 'the summary is of that report');
+			return `${seen.length} report requests, ${seen[1].time - seen[0].time} ms apart; summary of ${items[0].json.total} rows`;
+		},
+	},
+	{
+		id: 's',
+		name: 'credential test: a 307 or 308 from the Base URL is not followed, so the key goes nowhere else',
+		async run(env) {
+			const api = await createHostileServer();
+			const elsewhere = await createHostileServer();
+			try {
+				const messages = [];
+				for (const status of [307, 308]) {
+					api.api.answer = (method, req, res) => {
+						res.writeHead(status, { Location: `${elsewhere.url}/en/api/${method}` });
+						res.end();
+					};
+					const data = { apiKey: env.sandbox.apiKey, baseUrl: api.url, language: 'en' };
+					const credential = await env.client.createCredential({ name: `Selzy redirect ${status}`, type: 'selzyApi', data });
+					const result = await env.client.testCredential({ id: credential.id, name: credential.name, type: 'selzyApi', data });
+					assert.equal(result.status, 'Error', `${status}: ${JSON.stringify(result)}`);
+					// n8n 1.x words a failed Test request itself, without the credential's rules.
+					const named = (await env.client.major()) < 2 ? `status code ${status}` : `redirect \\(HTTP ${status}\\)`;
+					assert.match(result.message, new RegExp(named), `the message names the redirect: ${result.message}`);
+					messages.push(result.message);
+				}
+				assert.equal(api.requests.length, 2, 'test requests to the Base URL');
+				assert.equal(elsewhere.requests.length, 0, 'requests that reached the redirect target');
+				assert.equal(elsewhere.connections, 0, 'connections to the redirect target');
+				return messages[0].slice(0, 90);
+			} finally {
+				await api.close();
+				await elsewhere.close();
+			}
+		},
+	},
+	...contactWrites.scenarios({ runReport, expectSuccess, waitForExecutions }),
 	...events.scenarios({ runReport, expectSuccess, waitForExecutions }),
 ];
 

@@ -87,11 +87,13 @@ async function runExecute(ctx, options = {}) {
 		timezone,
 		settings,
 		typeVersion,
+		webhookId,
 		mode = 'trigger',
 	} = options;
 	const node = ctx.harnessWorkflow.buildNode({
 		parameters,
 		typeVersion,
+		webhookId,
 		onError: onError ?? (continueOnFail ? 'continueRegularOutput' : undefined),
 	});
 	const workflow = ctx.harnessWorkflow.createWorkflow(node, { timezone, settings });

@@ -114,6 +114,21 @@ class Harness {
 		return this.waitingExecutions.calls(executionIdOf(waitingResult));
 	}
 
+	/** Entries n8n's deduplication store holds for the node (scope 'node'), as `helpers.checkProcessedAndRecord` wrote them. */
+	async processedCount(NodeClass) {
+		return await this.runtime.deduplication.getProcessedDataCount('node', this.deduplicationContext(NodeClass));
+	}
+
+	/** Empties the node's entries in n8n's deduplication store. */
+	async clearProcessed(NodeClass) {
+		await this.runtime.deduplication.clearAllProcessedItems('node', this.deduplicationContext(NodeClass));
+	}
+
+	deduplicationContext(NodeClass) {
+		const { harnessWorkflow } = this.internals(NodeClass);
+		return { workflow: { id: harnessWorkflow.id, active: true }, node: harnessWorkflow.buildNode() };
+	}
+
 	withBinaries(result) {
 		result.binaries = (item) => describeItemBinaries(this.runtime.binaryDataService, item);
 		return result;

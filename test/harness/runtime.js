@@ -17,6 +17,7 @@ const { createRequire } = require('node:module');
 const coreRequire = createRequire(require.resolve('n8n-core'));
 /** qs as n8n's outbound HTTP stack uses it (a dependency of @n8n/backend-network). */
 const networkRequire = createRequire(coreRequire.resolve('@n8n/backend-network'));
+const { useMemoryDeduplication } = require('./deduplication');
 
 /** Promise of the booted runtime (one per jest module registry). */
 let runtime;
@@ -100,6 +101,7 @@ async function boot(binaryDir) {
 	const storagePath = path.resolve(binaryDir ?? path.join(userFolder, 'storage'));
 	fs.mkdirSync(storagePath, { recursive: true });
 	const binaryDataService = await initBinaryData(Container, core, storagePath);
+	const deduplication = await useMemoryDeduplication();
 
 	return {
 		/** n8n-core's DI container (the one its own code uses). */
@@ -107,6 +109,7 @@ async function boot(binaryDir) {
 		logger,
 		logs,
 		binaryDataService,
+		deduplication,
 		binaryDir: storagePath,
 		userFolder,
 		workflowCounter: 0,

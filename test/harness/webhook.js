@@ -6,9 +6,15 @@
  * body, call `webhook()` in an n8n-core WebhookContext, then answer the caller
  * unless the node already did, and save static data when n8n would.
  *
+ * When `workflowData` comes back and the node has `execute()` (a trigger that
+ * reads its file in the execution), the execution n8n starts is run too: the
+ * node's `execute()` gets the webhook's items, and (as n8n 2.40 does for
+ * 'onReceived') the caller is answered once that execution has started; the
+ * call's record then holds it as `execution`.
+ *
  * Not mirrored: multipart/form-data and XML bodies, CORS/OPTIONS, the
  * lastNode/responseNode response modes (they need the rest of a workflow),
- * cookie sanitising, the execution that n8n starts with `workflowData`.
+ * cookie sanitising, nodes after the start node.
  */
 const http = require('node:http');
 const zlib = require('node:zlib');
@@ -16,6 +22,7 @@ const querystring = require('node:querystring');
 const { jsonParse, NodeHelpers, resolveWebhookDescriptionField, isNodeClassInstance } = require('n8n-workflow');
 const { WebhookContext, HookContext } = require('n8n-core');
 const { createAdditionalData } = require('./workflow');
+const { runExecute } = require('./execute');
 const { extendRequest, extendResponse } = require('./express-shim');
 
 /** N8N_PAYLOAD_SIZE_MAX default (16 MiB). */
@@ -260,9 +267,20 @@ async function handleWebhookRequest(ctx, options, server, req, res) {
 		return call;
 	}
 	if (res.headersSent || res.writableEnded) call.responded = 'node';
-	answerAfterWebhook({
-		call, respond, result: call.webhookResult, workflow, workflowNode, webhook, harnessWorkflow, mode, responseCode,
-	});
+	const answer = () =>
+		answerAfterWebhook({
+			call, respond, result: call.webhookResult, workflow, workflowNode, webhook, harnessWorkflow, mode, responseCode,
+		});
+	const workflowData = call.webhookResult?.workflowData;
+	if (workflowData === undefined || typeof harnessWorkflow.nodeType.execute !== 'function') {
+		answer();
+		return call;
+	}
+	// n8n 2.40 saves the execution, then answers an 'onReceived' webhook, then runs it.
+	call.execution = await runExecute(
+		{ ...ctx, onExecutionStart: answer },
+		{ parameters: options.parameters, webhookId: workflowNode.webhookId, inputItems: workflowData[0], mode: mode === 'manual' ? 'manual' : 'webhook' },
+	);
 	return call;
 }
 

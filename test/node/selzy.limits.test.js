@@ -1,7 +1,7 @@
 'use strict';
 // Hostile or oversized report files through the whole node, over real sockets: decompression
 // bombs stop at Max Unpacked Size / Max Unpack Ratio whatever the output, Rows output refuses
-// more rows than Row Safety Limit, and crafted columns (`__proto__`, formulas) come through intact.
+// more rows than Row Safety Limit, and crafted columns (`__proto__`, formulas) come through with their values.
 const { Selzy, useSelzy, reportParams, downloads, jsonOf } = require('./selzy.support');
 
 const env = useSelzy();
@@ -99,18 +99,18 @@ describe('crafted columns and cells', () => {
 		'anna@example.com,err_user_unknown,2026-05-01 10:21:00,p2,c2,-42,-1+A1',
 	].join('\r\n');
 
-	test('a __proto__ column reaches the items with its values', async () => {
+	test('__proto__ and constructor columns reach the items with their values, as <name>_column', async () => {
 		const { sb } = env;
 		sb.fault({ kind: 'file', body: CSV });
 		const { output, error } = await run(1001, 'rows');
 		expect(error).toBeUndefined();
 		const rows = jsonOf(output[0]);
 		expect(rows.map((row) => Object.keys(row.fields))).toEqual([
-			['__proto__', 'constructor', 'phone', 'note'],
-			['__proto__', 'constructor', 'phone', 'note'],
+			['__proto___column', 'constructor_column', 'phone', 'note'],
+			['__proto___column', 'constructor_column', 'phone', 'note'],
 		]);
-		expect(rows.map((row) => Object.getOwnPropertyDescriptor(row.fields, '__proto__')?.value)).toEqual(['proto value', 'p2']);
-		expect(JSON.parse(JSON.stringify(rows[1].fields))).toEqual(JSON.parse('{"__proto__":"p2","constructor":"c2","phone":"-42","note":"-1+A1"}'));
+		expect(rows.map((row) => row.fields.__proto___column)).toEqual(['proto value', 'p2']);
+		expect(rows[1].fields).toEqual({ __proto___column: 'p2', constructor_column: 'c2', phone: '-42', note: '-1+A1' });
 	});
 
 	test('a __proto__ key in a JSON report is kept too', async () => {
@@ -118,7 +118,7 @@ describe('crafted columns and cells', () => {
 		const body = JSON.stringify({ result: { fields: ['email', 'send_result', '__proto__'], data: [['a@b.c', 'ok_read', 'kept']] } });
 		sb.fault({ kind: 'file', body, contentType: 'application/json' });
 		const { output } = await run(1001, 'rows');
-		expect(JSON.stringify(output[0][0].json.fields)).toBe('{"__proto__":"kept"}');
+		expect(JSON.stringify(output[0][0].json.fields)).toBe('{"__proto___column":"kept"}');
 	});
 
 	test('formulas pass unchanged by default and are neutralised with Neutralize Formulas; phone numbers stay', async () => {

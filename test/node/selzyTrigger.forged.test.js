@@ -4,7 +4,7 @@
 // Its own file: the trigger's guard lives in this process's memory, per workflow and node.
 
 const { SelzyTrigger } = require('../../nodes/Selzy/SelzyTrigger.node.ts');
-const { useTriggerSandbox, completedTask, selzyCalls, randomTaskUuid, startedItems } = require('./trigger-support');
+const { useTriggerSandbox, completedTask, selzyCalls, randomTaskUuid, startedItems, waitUntil } = require('./trigger-support');
 
 let sb;
 let harness;
@@ -15,7 +15,7 @@ beforeEach(() => {
 	// Each test starts a quarter of an hour after the last, so no guard window carries over.
 	const realNow = Date.now.bind(Date);
 	const skew = (clock?.skew ?? 0) + 15 * 60_000;
-	clock = { skew, spy: jest.spyOn(Date, 'now').mockImplementation(() => realNow() + skew) };
+	clock = { skew, spy: jest.spyOn(Date, 'now').mockImplementation(() => realNow() + clock.skew) };
 });
 afterEach(() => clock.spy.mockRestore());
 
@@ -26,6 +26,7 @@ const verifications = () => selzyCalls(sb, 'async/getTaskResult').length;
 // The trigger's defaults, as the README states them.
 const UNKNOWN_TASKS_PER_MINUTE = 20;
 const VERIFICATIONS_AT_ONCE = 50;
+const VERIFY_ATTEMPTS = 3;
 
 describe('forged callbacks cannot burn the API quota', () => {
 	const limit = UNKNOWN_TASKS_PER_MINUTE;
@@ -64,22 +65,38 @@ describe('forged callbacks cannot burn the API quota', () => {
 
 	test('a flood of forged callbacks at the same moment starts at most 50 verifications', async () => {
 		const atOnce = VERIFICATIONS_AT_ONCE;
-		sb.fault({ kind: 'slow', method: 'async/getTaskResult', ms: 800, times: atOnce + 20 });
+		// Selzy answers no verification until every callback has arrived, however slowly they come.
+		sb.fault({ kind: 'hold', method: 'async/getTaskResult', times: atOnce + 20 });
 		const hook = await harness.startWebhook(SelzyTrigger, { parameters: { output: 'task' } });
-		const answers = await Promise.all(
+		const answered = [];
+		const answers = Promise.all(
 			Array.from({ length: atOnce + 20 }, async () => {
 				const response = await fetch(hook.url(), {
 					method: 'POST',
 					headers: { 'content-type': 'application/json' },
 					body: JSON.stringify(forged()),
 				});
-				return { status: response.status, retryAfter: response.headers.get('retry-after') };
+				const answer = { status: response.status, retryAfter: response.headers.get('retry-after') };
+				answered.push(answer);
+				return answer;
 			}),
 		);
+		// Every callback is either held at Selzy or answered.
+		await waitUntil(() => sb.held + answered.length === atOnce + 20, 20_000);
+		const peak = sb.heldPeak;
+		sb.release();
+		const all = await answers;
 		await hook.close();
-		expect(answers.filter((a) => a.status === 404)).toHaveLength(atOnce);
-		expect(answers.filter((a) => a.status === 429)).toEqual(Array(20).fill({ status: 429, retryAfter: '1' }));
-		expect(verifications()).toBe(atOnce);
+		expect(peak).toBeLessThanOrEqual(atOnce);
+		// A verification held past its own 5 s (a very slow machine) ends in 503 and frees its place;
+		// otherwise exactly 50 were verified and 20 refused at once.
+		const ranOutOfTime = all.filter((a) => a.status === 503 && !a.retryAfter).length;
+		expect(all.filter((a) => a.status === 404)).toHaveLength(verifications() - ranOutOfTime);
+		if (ranOutOfTime === 0) {
+			expect(peak).toBe(atOnce);
+			expect(verifications()).toBe(atOnce);
+			expect(all.filter((a) => a.status === 429)).toEqual(Array(20).fill({ status: 429, retryAfter: '1' }));
+		}
 	});
 
 	test('genuine callbacks are never limited by the unknown-task allowance', async () => {
@@ -106,6 +123,69 @@ describe('forged callbacks cannot burn the API quota', () => {
 	});
 });
 
+describe('while Selzy fails, forged callbacks cost a few calls, not one each', () => {
+	const CALLBACKS = 10;
+	const failingVerifications = () => harness.logs.filter((entry) => entry.level === 'error' && /could not verify task/.test(entry.message));
+
+	test.each([
+		['HTTP 503', { kind: 'http', status: 503 }],
+		['retry_later', { kind: 'code', code: 'retry_later' }],
+		['a rate-limit answer', { kind: 'code', code: 'api_call_limit_exceeded_for_api_key' }],
+	])('%s: callbacks get 503 with Retry-After, Selzy is asked for two per 10 s, one line is logged, the credential is read once', async (_name, fault) => {
+		sb.fault({ ...fault, method: 'async/getTaskResult', times: 1000 });
+		const loggedBefore = failingVerifications().length;
+		const decrypted = jest.spyOn(harness.credentialsHelper, 'getDecrypted');
+		try {
+			const answers = [];
+			for (let i = 0; i < CALLBACKS; i++) {
+				const call = await post(forged());
+				answers.push({ status: call.response.statusCode, retryAfter: Number(call.response.headers['retry-after'] ?? 0) });
+				expect(startedItems(call)).toBeUndefined();
+			}
+			expect(answers.map((answer) => answer.status)).toEqual(Array(CALLBACKS).fill(503));
+			// Two asked Selzy (the one that found it failing, then one more in the period; a third if
+			// the flood outlasted its 10 s); the others were answered at once, saying when to come back.
+			const answeredAtOnce = answers.filter((answer) => answer.retryAfter >= 1 && answer.retryAfter <= 10);
+			expect(answeredAtOnce.length).toBeGreaterThanOrEqual(CALLBACKS - 3);
+			expect(verifications()).toBeLessThanOrEqual((CALLBACKS - answeredAtOnce.length) * VERIFY_ATTEMPTS);
+			expect(failingVerifications().length - loggedBefore).toBe(1);
+			// Read once (twice if the one reused from before ran out during the flood), not per verification.
+			expect(decrypted.mock.calls.length).toBeLessThanOrEqual(2);
+		} finally {
+			decrypted.mockRestore();
+		}
+	});
+
+	test('once Selzy answers again, a genuine callback is verified and delivered after the Retry-After', async () => {
+		const task = await completedTask(sb);
+		// Two verifications of three attempts each find Selzy failing; then it is back.
+		const before = verifications();
+		sb.fault({ kind: 'http', status: 503, method: 'async/getTaskResult', times: 2 * VERIFY_ATTEMPTS });
+		for (let i = 0; i < 3; i++) await post(forged());
+		expect(verifications() - before).toBe(2 * VERIFY_ATTEMPTS);
+		const refused = await post({ result: task });
+		expect(refused.response.statusCode).toBe(503);
+		const retryAfter = Number(refused.response.headers['retry-after']);
+		expect(retryAfter).toBeLessThanOrEqual(10);
+
+		clock.skew += retryAfter * 1000;
+		const genuine = await post({ result: task });
+		expect(genuine.response.statusCode).toBe(200);
+		expect(startedItems(genuine)[0].json.task_uuid).toBe(task.task_uuid);
+	});
+});
+
+describe('letter case of a task ID', () => {
+	test('a real task ID sent first in capitals does not make the genuine callback be refused', async () => {
+		const task = await completedTask(sb);
+		const shouted = await post({ result: { ...task, task_uuid: task.task_uuid.toUpperCase() } });
+		expect(startedItems(shouted)).toBeUndefined();
+		const genuine = await post({ result: task });
+		expect(genuine.response.statusCode).toBe(200);
+		expect(startedItems(genuine)[0].json.task_uuid).toBe(task.task_uuid);
+	});
+});
+
 describe('a burst of callbacks (issue 18)', () => {
 	test('decrypts the credential once, not for every callback', async () => {
 		const decrypted = jest.spyOn(harness.credentialsHelper, 'getDecrypted');
@@ -127,8 +207,27 @@ describe('a burst of callbacks (issue 18)', () => {
 			await hook.close();
 			expect(answers).toEqual(Array(10).fill(200));
 			expect(hook.calls.map((call) => startedItems(call)?.[0]?.json.total)).toEqual(Array(10).fill(25));
-			// In n8n 2.x each decryption outside an execution builds (and throws away) an isolate.
-			expect(decrypted.mock.calls.length).toBeLessThanOrEqual(2);
+			// In n8n 2.x each decryption outside an execution builds (and throws away) an isolate;
+			// the executions the callbacks start read the credential as every execution does.
+			const inWebhookCalls = decrypted.mock.calls.filter(([additionalData]) => additionalData?.executionId === undefined);
+			expect(inWebhookCalls.length).toBeLessThanOrEqual(2);
+		} finally {
+			decrypted.mockRestore();
+		}
+	});
+
+	test('a verification that fails for any other reason keeps the credential: the next callback does not decrypt it again', async () => {
+		// A refused key makes the trigger read the credential again, so what follows starts fresh.
+		sb.fault({ kind: 'code', code: 'invalid_api_key', method: 'async/getTaskResult' });
+		await post(forged());
+		sb.fault({ kind: 'http', status: 503, method: 'async/getTaskResult', times: VERIFY_ATTEMPTS });
+		expect((await post(forged())).response.statusCode).toBe(503);
+		clock.skew += 10_000; // past the period in which Selzy counts as failing
+		const task = await completedTask(sb);
+		const decrypted = jest.spyOn(harness.credentialsHelper, 'getDecrypted');
+		try {
+			expect((await post({ result: task })).response.statusCode).toBe(200);
+			expect(decrypted).not.toHaveBeenCalled();
 		} finally {
 			decrypted.mockRestore();
 		}

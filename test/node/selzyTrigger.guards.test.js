@@ -118,7 +118,7 @@ describe('task types', () => {
 			const body = exportDone();
 			const call = await post({ verify: false, output: 'task', taskTypes }, { body });
 			expect(call.response.statusCode).toBe(200);
-			expect(startedItems(call)).toEqual([{ json: body.result }]);
+			expect(startedItems(call).map((item) => item.json)).toEqual([body.result]);
 		},
 	);
 

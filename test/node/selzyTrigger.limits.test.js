@@ -1,6 +1,6 @@
 'use strict';
-// The trigger downloads inside n8n's main or webhook process: a decompression bomb behind a genuine
-// callback must end in a clear error there, not in an out-of-memory crash of that process.
+// The trigger reads the file in the execution its callback starts: a decompression bomb behind a
+// genuine callback must end in a clear error there, not in an out-of-memory crash.
 const { SelzyTrigger } = require('../../nodes/Selzy/SelzyTrigger.node.ts');
 const { useTriggerSandbox, completedTask, selzyCalls } = require('./trigger-support');
 
@@ -25,9 +25,10 @@ describe('a callback whose report is a decompression bomb', () => {
 			clearInterval(timer);
 		}
 		expect(call.response.statusCode).toBe(200);
-		expect(call.error.message).toMatch(/was not returned: The report unpacks to more than 100 times its compressed size \(Max Unpack Ratio\)/);
-		expect(call.error.message).toContain(task.task_uuid);
-		expect(call.webhookResult?.workflowData).toBeUndefined();
+		const { error } = call.execution;
+		expect(error.message).toMatch(/was not returned: The report unpacks to more than 100 times its compressed size \(Max Unpack Ratio\)/);
+		expect(error.message).toContain(task.task_uuid);
+		expect(call.execution.status).toBe('error');
 		expect(peak - before).toBeLessThan(400 * MIB);
 		expect(selzyCalls(sb, 'download')).toHaveLength(1);
 	});
@@ -38,7 +39,7 @@ describe('a callback whose report is a decompression bomb', () => {
 			parameters: { output: 'rows', options: { rowSafetyLimit: 1000 } },
 			request: { body: { result: task } },
 		});
-		expect(call.error.message).toMatch(/more than 1,000 rows to return \(Row Safety Limit\)/);
-		expect(call.error.description).toMatch(/Set Max Rows/);
+		expect(call.execution.error.message).toMatch(/more than 1,000 rows to return \(Row Safety Limit\)/);
+		expect(call.execution.error.description).toMatch(/Set Max Rows/);
 	});
 });

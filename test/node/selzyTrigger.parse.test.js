@@ -4,7 +4,7 @@
 
 const querystring = require('node:querystring');
 const { parseCallback, MAX_CALLBACK_BYTES, MAX_CALLBACK_DEPTH } = require('../../nodes/Selzy/callback/parse.ts');
-const { REMEMBERED_STARTS, startKey, wasStarted, rememberStart } = require('../../nodes/Selzy/callback/duplicates.ts');
+const { claimTask, isClaimed, releaseTask, taskKey } = require('../../nodes/Selzy/callback/duplicates.ts');
 
 const UUID = '0f8e2a1c-4b7d-4e6f-9a3b-2c1d0e9f8a7b';
 const LINK = 'https://files.selzy.example/r/abc/campaign-1001.csv?sig=x%2By';
@@ -144,21 +144,22 @@ describe('bodies that are refused', () => {
 	});
 });
 
-describe('remembered deliveries', () => {
-	test('a task is one delivery per status, so "completed" after "processing" is new', () => {
-		const state = {};
-		rememberStart(state, startKey({ task_uuid: UUID, status: 'processing' }));
-		expect(wasStarted(state, startKey({ task_uuid: UUID, status: 'processing' }))).toBe(true);
-		expect(wasStarted(state, startKey({ task_uuid: UUID, status: 'completed' }))).toBe(false);
-		expect(wasStarted({}, startKey(completed))).toBe(false);
+describe('callbacks accepted lately', () => {
+	test('a task is one callback per status, so "completed" after "processing" is new', () => {
+		const scope = (status) => `wf:node:${taskKey({ task_uuid: UUID, status })}`;
+		expect(claimTask(scope('processing'))).toBe(true);
+		expect(claimTask(scope('processing'))).toBe(false);
+		expect(claimTask(scope('completed'))).toBe(true);
 	});
 
-	test(`keeps only the newest ${REMEMBERED_STARTS}`, () => {
-		const state = {};
-		for (let i = 0; i < REMEMBERED_STARTS + 20; i++) rememberStart(state, `k${i}`);
-		expect(state.recentDeliveries).toHaveLength(REMEMBERED_STARTS);
-		expect(wasStarted(state, 'k19')).toBe(false);
-		expect(wasStarted(state, 'k20')).toBe(true);
-		expect(wasStarted(state, `k${REMEMBERED_STARTS + 19}`)).toBe(true);
+	test('are forgotten after a while, or at once when their execution failed', () => {
+		const scope = `another-wf:node:${taskKey(completed)}`;
+		const now = Date.now();
+		expect(claimTask(scope, now)).toBe(true);
+		expect(isClaimed(scope, now + 14 * 60_000)).toBe(true);
+		expect(isClaimed(scope, now + 16 * 60_000)).toBe(false);
+		releaseTask(scope);
+		expect(claimTask(scope, now)).toBe(true);
 	});
 });
+

@@ -1,13 +1,15 @@
 'use strict';
-// The Selzy Trigger receiving real callbacks from the sandbox: answer first, verify with the API,
-// download from the API's link, output file / rows / summary / task, and never deliver twice.
+// The Selzy Trigger receiving real callbacks from the sandbox: verify with the API, start an
+// execution with the verified task (Selzy is answered once it is saved), read the file from the
+// API's link inside that execution, output file / rows / summary / task, and never return a task twice.
 
-const { NodeOperationError } = require('n8n-workflow');
 const { createHarness } = require('../harness');
 const { createSandbox } = require('../sandbox/server');
 const { SelzyTrigger } = require('../../nodes/Selzy/SelzyTrigger.node.ts');
 const { Selzy } = require('../../nodes/Selzy/Selzy.node.ts');
 const { VERIFY_RETRY } = require('../../nodes/Selzy/callback/verify.ts');
+const duplicates = require('../../nodes/Selzy/callback/duplicates.ts');
+const { triggerScope } = require('../../nodes/Selzy/callback/handler.ts');
 const {
 	startRecorder,
 	callSelzy,
@@ -34,8 +36,16 @@ afterAll(async () => {
 	await recorder.close();
 	await sb.close();
 });
-beforeEach(() => {
+/** What another n8n process (or this one after a restart) knows of a callback accepted here: nothing. */
+function forgetAcceptedCallback(task) {
+	const { harnessWorkflow } = harness.internals(SelzyTrigger);
+	const node = harnessWorkflow.buildNode();
+	duplicates.releaseTask(`${triggerScope(harnessWorkflow.id, node.id)}:${duplicates.taskKey({ ...task, status: 'completed' })}`);
+}
+
+beforeEach(async () => {
 	sb.reset();
+	await harness.clearProcessed(SelzyTrigger);
 	recorder.requests.length = 0;
 	harness.setStaticData(SelzyTrigger, undefined);
 });
@@ -47,7 +57,7 @@ async function reportCallingBack(hook, { campaignId = 1001, ...config } = {}) {
 }
 
 describe('a callback from Selzy', () => {
-	test('is answered with 200 while the report is still downloading, then the file is output byte for byte', async () => {
+	test('is answered with 200 once the execution starts, the file is read inside it and output byte for byte', async () => {
 		const stallMs = 1500;
 		sb.fault({ kind: 'stall', ms: stallMs });
 		const hook = await harness.startWebhook(SelzyTrigger, { parameters: { output: 'file' } });
@@ -57,7 +67,7 @@ describe('a callback from Selzy', () => {
 		const callback = await waitUntil(() => sb.callbacks.find((entry) => entry.status !== null));
 		const answeredAt = Date.now();
 		expect(callback).toMatchObject({ taskUuid: uuid, contentType: 'application/json', status: 200, error: null });
-		expect(hook.calls).toHaveLength(0); // webhook() is still busy with the download
+		expect(hook.calls).toHaveLength(0); // the execution is still busy with the download
 
 		const call = await nextCall;
 		const finishedAt = Date.now();
@@ -66,8 +76,11 @@ describe('a callback from Selzy', () => {
 		expect(finishedAt - answeredAt).toBeGreaterThanOrEqual(stallMs - 300);
 
 		expect(call.error).toBeUndefined();
-		expect(call.responded).toBe('node');
+		expect(call.responded).toBe('harness'); // n8n's own answer, sent once the execution exists
 		expect(call.lateResponseAttempt).toBe(false);
+		// webhook() hands on the verified task only; the download happens in the execution.
+		expect(call.webhookResult.workflowData).toEqual([[{ json: expect.objectContaining({ task_uuid: uuid, status: 'completed' }) }]]);
+		expect(call.webhookResult.noWebhookResponse).toBeUndefined();
 		const items = startedItems(call);
 		expect(items).toHaveLength(1);
 		expect(items[0].json).toMatchObject({ task_uuid: uuid, task_type: 'getCampaignDeliveryStats', status: 'completed' });
@@ -273,20 +286,22 @@ describe('verification with Selzy (the default)', () => {
 
 		expect(call.response.statusCode).toBe(200); // Selzy already has its answer
 		expect(call.response.body).toEqual({ received: true, task_uuid: task.task_uuid });
-		expect(call.error).toBeInstanceOf(NodeOperationError);
-		expect(call.error.message).toMatch(/no longer valid \(HTTP 403.*request a new report/);
-		expect(call.error.description).toMatch(/Request a new report/);
-		expect(call.error.description).toContain(task.task_uuid);
-		expect(call.lateResponseAttempt).toBe(true); // n8n only logs "Cannot set headers after they are sent"
+		// The execution fails, naming the task: it can be retried, or the report fetched again.
+		const { error, status } = call.execution;
+		expect(status).toBe('error');
+		expect(error.message).toMatch(/no longer valid \(HTTP 403.*request a new report/);
+		expect(error.description).toMatch(/Request a new report/);
+		expect(error.description).toContain(task.task_uuid);
+		expect(call.lateResponseAttempt).toBe(false);
 
-		// A failed delivery is not remembered: the same callback again is tried again, not called a duplicate.
+		// A failed execution is not remembered: the same callback again is tried again, not called a duplicate.
 		const again = await harness.runWebhook(SelzyTrigger, { parameters: { output: 'file' }, request: { body: { result: task } } });
 		expect(again.response.body).toEqual({ received: true, task_uuid: task.task_uuid });
 		expect(selzyCalls(sb, 'download')).toHaveLength(2);
 	});
 });
 
-describe('duplicate deliveries', () => {
+describe('repeated callbacks', () => {
 	test('Selzy calling back twice for one task starts the workflow once, even while the first download runs', async () => {
 		sb.fault({ kind: 'stall', ms: 500 }); // keeps the first download busy while the twin arrives
 		const hook = await harness.startWebhook(SelzyTrigger, { parameters: { output: 'file' } });
@@ -294,14 +309,15 @@ describe('duplicate deliveries', () => {
 		await waitUntil(() => hook.calls.length === 2);
 
 		expect(sb.callbacks.map((entry) => entry.status)).toEqual([200, 200]);
-		expect(hook.calls[0].response.statusCode).toBe(200);
-		expect(hook.calls[0].webhookResult.workflowData).toBeUndefined(); // the twin finished first...
+		expect(hook.calls[0].webhookResult.workflowData).toBeUndefined(); // the twin finished first, starting nothing...
+		expect(hook.calls[0].execution).toBeUndefined();
 		expect(startedItems(hook.calls[1])).toHaveLength(1); // ...while the original was still downloading
-		const started = hook.calls.filter((call) => startedItems(call));
-		expect(started).toHaveLength(1);
 		expect(selzyCalls(sb, 'download')).toHaveLength(1);
-		expect(harness.getStaticData(SelzyTrigger)).toEqual({ recentDeliveries: [`${uuid}:completed`] });
+		// Recorded where every n8n process looks: n8n's deduplication store of this node.
+		expect(await harness.processedCount(SelzyTrigger)).toBe(1);
+		expect(harness.getStaticData(SelzyTrigger)).toBeUndefined();
 		await hook.close();
+		expect(uuid).toBeDefined();
 	});
 
 	test('the same callback posted twice in a row starts the workflow once', async () => {
@@ -311,9 +327,39 @@ describe('duplicate deliveries', () => {
 		const second = await harness.runWebhook(SelzyTrigger, { parameters: { output: 'task' }, request });
 
 		expect(startedItems(first)).toHaveLength(1);
-		expect(first.staticData.saved).toBe(true);
 		expect(second.response).toMatchObject({ statusCode: 200, body: { received: true, duplicate: true } });
 		expect(startedItems(second)).toBeUndefined();
+	});
+
+	test('a repeat reaching a process that did not see the first (another webhook process, or after a restart) returns nothing', async () => {
+		const task = await completedTask(sb, 1001);
+		const request = { body: { result: task } };
+		const first = await harness.runWebhook(SelzyTrigger, { parameters: { output: 'summary' }, request });
+		expect(startedItems(first)).toHaveLength(1);
+		forgetAcceptedCallback(task);
+		const repeat = await harness.runWebhook(SelzyTrigger, { parameters: { output: 'summary' }, request });
+		expect(repeat.response.body).toEqual({ received: true, task_uuid: task.task_uuid });
+		expect(repeat.execution.status).toBe('success');
+		expect(startedItems(repeat)).toEqual([]);
+		expect(selzyCalls(sb, 'download')).toHaveLength(1); // looked up before downloading
+	});
+
+	test('of two executions for one task running at once, only the first to finish returns it', async () => {
+		const task = await completedTask(sb, 1001);
+		const request = { body: { result: task } };
+		sb.fault({ kind: 'stall', ms: 800 }); // the first execution's download waits
+		const hook = await harness.startWebhook(SelzyTrigger, { parameters: { output: 'summary' } });
+		const send = () => fetch(hook.url(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request.body) });
+		await send();
+		await waitUntil(() => selzyCalls(sb, 'download').length === 1);
+		forgetAcceptedCallback(task); // the twin reaches another webhook process
+		await send();
+		await waitUntil(() => hook.calls.length === 2);
+		const [later, earlier] = [hook.calls[1], hook.calls[0]];
+		expect(startedItems(earlier)).toHaveLength(1);
+		expect(startedItems(later)).toEqual([]);
+		expect(selzyCalls(sb, 'download')).toHaveLength(2);
+		await hook.close();
 	});
 
 	test('two identical callbacks arriving at the same moment start the workflow once', async () => {
@@ -336,20 +382,9 @@ describe('duplicate deliveries', () => {
 		const task = await completedTask(sb, 1001);
 		const request = { body: { result: task } };
 		for (let replay = 0; replay < 2; replay++) {
-			const call = await harness.runWebhook(SelzyTrigger, { mode: 'manual', parameters: { output: 'task' }, request });
+			const call = await harness.runWebhook(SelzyTrigger, { mode: 'manual', parameters: { output: 'summary' }, request });
 			expect(startedItems(call)).toHaveLength(1);
-			expect(call.staticData.saved).toBe(false);
 		}
-	});
-
-	test('a delivery saved in static data earlier (e.g. before a restart) is not delivered again', async () => {
-		const task = await completedTask(sb, 1001);
-		const call = await harness.runWebhook(SelzyTrigger, {
-			parameters: { output: 'task' },
-			staticData: { recentDeliveries: [`${task.task_uuid}:completed`] },
-			request: { body: { result: task } },
-		});
-		expect(call.response.body).toEqual({ received: true, duplicate: true });
-		expect(startedItems(call)).toBeUndefined();
+		expect(await harness.processedCount(SelzyTrigger)).toBe(0);
 	});
 });

@@ -168,9 +168,9 @@ test('a trigger whose Task Types name the kind starts with its summary; one for 
 	await run(params({ waitMode: 'none', notifyUrl: wanted.url() }));
 	await run(params({ waitMode: 'none', notifyUrl: other.url() }));
 	await waitUntil(() => wanted.calls.length === 1 && other.calls.length === 1);
-	const [item] = wanted.calls[0].webhookResult.workflowData[0];
+	const [item] = wanted.calls[0].execution.output[0];
 	expect(item.json).toMatchObject({ byDomain: truthByDomain(), task_type: 'countContactDomains' });
-	expect(other.calls[0].webhookResult.workflowData).toBeUndefined();
+	expect(other.calls[0].execution).toBeUndefined();
 	await wanted.close();
 	await other.close();
 });

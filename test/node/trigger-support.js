@@ -79,7 +79,11 @@ const sha256 = (buffer) => crypto.createHash('sha256').update(buffer).digest('he
 const randomTaskUuid = () => crypto.randomUUID();
 
 /** The items a webhook call would start the workflow with (undefined when it starts nothing). */
-const startedItems = (call) => call.webhookResult?.workflowData?.[0];
+/**
+ * The items a callback started the workflow with: the trigger's output in the execution n8n
+ * started (it reads the file there), or undefined when no execution started.
+ */
+const startedItems = (call) => (call.execution ? (call.execution.output?.[0] ?? []) : call.webhookResult?.workflowData?.[0]);
 
 /**
  * One sandbox and one harness for a trigger suite, reset before each test (sandbox state and the

@@ -93,12 +93,18 @@ function matches(contact, filters) {
 	return true;
 }
 
-/** The contacts an export holds, one by one: [contact, values in field order]. */
+/** The list's generated contacts, [index, contact], as they were before anything wrote to them. */
+function* generatedContacts(seed, list) {
+	for (let i = 0; i < list.size; i++) yield [i, contactAt(seed, list.id, i)];
+}
+
+/** The contacts an export holds, one by one, as they stand now (`spec.book`: what writes changed). */
 function* exportedContacts(spec) {
-	for (let i = 0; i < spec.list.size; i++) {
-		const contact = contactAt(spec.seed, spec.list.id, i);
-		if (matches(contact, spec.filters)) yield contact;
-	}
+	const generated = generatedContacts(spec.seed, spec.list);
+	const all = spec.book ? spec.book.contactsOf(spec.list, generated) : (function* () {
+		for (const [, contact] of generated) yield contact;
+	})();
+	for (const contact of all) if (matches(contact, spec.filters)) yield contact;
 }
 
 /** The export as ~64 KB byte strings, in any of the sandbox's text formats. */

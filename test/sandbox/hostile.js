@@ -3,7 +3,8 @@
  * A hostile file server and Selzy-compatible API for the network tests: it hands out links of
  * its choosing, redirects anywhere, streams without end, trickles, hangs, and records every
  * connection and request, so a test can prove what was (or was not) fetched.
- * Plain http by default; pass `tls: { key, cert }` (see tls.js) for https.
+ * Plain http by default; pass `tls: { key, cert }` (see tls.js) for https, `host` and `port` to
+ * choose where it listens (two servers can share a port on two loopback addresses).
  */
 const http = require('node:http');
 const https = require('node:https');
@@ -24,7 +25,7 @@ const FILLER_LINE = 'someone@example.com,ok_delivered,2026-01-01 00:00:00\n';
  *   POST /{lang}/api/*            `api.answer(method, req, res, body)` if set, else {"result":[]}
  * `routes[path] = (req, res, url, body) => …` adds or replaces a route until `reset()`.
  */
-async function createHostileServer({ tls, host = '127.0.0.1' } = {}) {
+async function createHostileServer({ tls, host = '127.0.0.1', port = 0 } = {}) {
 	const state = {
 		connections: 0,
 		requests: [],
@@ -114,8 +115,8 @@ async function createHostileServer({ tls, host = '127.0.0.1' } = {}) {
 		socket.on('close', () => sockets.delete(socket));
 	});
 	server.on('tlsClientError', () => undefined);
-	await new Promise((resolve) => server.listen(0, host, resolve));
-	const { port } = server.address();
+	await new Promise((resolve) => server.listen(port, host, resolve));
+	port = server.address().port;
 	const origin = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 	return Object.assign(state, {

@@ -294,7 +294,7 @@ test('the control API works over HTTP for a sandbox in another process', async (
 test('a million-row report starts streaming at once; ground truth counts it without arrays', async () => {
 	sb.addCampaign({ id: 9001, rows: 1000000 });
 	const url = (await finishedReport({ campaign_id: 9001, field_ids: [101] })).file_to_download;
-	const began = Date.now();
+	const cpu = process.cpuUsage();
 	const firstBytes = await new Promise((resolve, reject) => {
 		const req = http.get(url, { agent: false }, (res) => {
 			res.once('data', (chunk) => {
@@ -304,7 +304,10 @@ test('a million-row report starts streaming at once; ground truth counts it with
 		});
 		req.on('error', reject);
 	});
-	expect(Date.now() - began).toBeLessThan(500);
+	// Counted in CPU time, which a busy machine does not stretch as it does the wall clock: the
+	// first chunk costs about 50 ms of it, going through the whole report first about 400 ms.
+	const { user, system } = process.cpuUsage(cpu);
+	expect((user + system) / 1000).toBeLessThan(200);
 	expect(firstBytes.chunked).toBe('chunked');
 	expect(firstBytes.chunk.toString().startsWith('email,send_result,last_update,101\n')).toBe(true);
 	const truth = sb.groundTruth({ campaignId: 9001, changedSince: '2025-05-02 00:00:00' });
@@ -381,5 +384,106 @@ describe('contact exports', () => {
 		const cut = await request(small.file_to_download);
 		expect(cut.body.length).toBeLessThan(Number(cut.headers['content-length']));
 		expect((await call('getLists')).json.result).toEqual(expect.arrayContaining([{ id: 50, title: 'List 50' }]));
+	});
+});
+
+describe('contact writes', () => {
+	/** An importContacts call as Selzy reads it: field_names[i] and data[row][column]. */
+	function importCall(fieldNames, rows, extra = {}) {
+		const params = { ...extra };
+		fieldNames.forEach((name, i) => (params[`field_names[${i}]`] = name));
+		rows.forEach((row, r) => row.forEach((value, c) => (params[`data[${r}][${c}]`] = value)));
+		return call('importContacts', params);
+	}
+	const contactOf = (listId, index) => require('./contacts').contactAt(7, listId, index);
+
+	test('importContacts takes at most 500 rows, needs email or phone, and knows its fields and lists', async () => {
+		const rows = (n) => Array.from({ length: n }, (_, i) => [`c${i}@example.org`]);
+		expect((await importCall(['email'], rows(500))).json.result.inserted).toBe(500);
+		expect((await importCall(['email'], rows(501))).json).toEqual({ error: 'Argument &quot;data&quot;: 501 contacts in one call, at most 500', code: 'invalid_arg' });
+		expect((await importCall(['Имя'], [['x']])).json.error).toMatch(/must include &quot;email&quot; or &quot;phone&quot;/);
+		expect((await importCall(['email', 'nickname'], [['a@example.org', 'x']])).json.error).toMatch(/unknown field &quot;nickname&quot;/);
+		expect((await importCall(['email', 'email_list_ids'], [['a@example.org', '77']])).json.error).toMatch(/list &quot;77&quot; not found/);
+		expect(sb.requests.at(-1).params.data).toBe('1 rows');
+	});
+
+	test('rows Selzy refuses go into log by their index; the others are counted inserted, updated or deleted', async () => {
+		const existing = contactOf(1, 4).email;
+		const { json } = await importCall(
+			['email', 'email_status', 'tags', 'delete'],
+			[
+				['new@example.org', 'active', 'a', '0'],
+				['info@example.org', '', '', '0'],
+				[existing, '', 'b', '0'],
+				['broken', '', '', '0'],
+				['x@example.org', 'blocked', '', '0'],
+				['y@example.org', '', 'a,b,c,d,e,f,g,h,i,j,k', '0'],
+				[contactOf(1, 6).email, '', '', '1'],
+			],
+		);
+		expect(json.result).toEqual({
+			total: 7,
+			inserted: 1,
+			updated: 1,
+			deleted: 1,
+			new_emails: 1,
+			invalid: 4,
+			log: [
+				{ index: 1, code: 'role_address', message: 'The role-based address "info@example.org" is not imported' },
+				{ index: 3, code: 'invalid_email', message: 'Invalid email address "broken"' },
+				{ index: 4, code: 'invalid_status', message: 'Invalid status "blocked": one of new, active, inactive, unsubscribed' },
+				{ index: 5, code: 'too_many_tags', message: '11 tags, at most 10' },
+			],
+		});
+		const emails = sb.contactsTruth({ listId: 1 }).rows.map((row) => row.email);
+		expect(emails).not.toContain(contactOf(1, 6).email);
+		expect(sb.contact({ email: existing }).tags.split(',')).toContain('b');
+	});
+
+	test('an existing contact’s status changes only while it is active or inactive; exports show what imports wrote', async () => {
+		const index = [...Array(30).keys()].find((i) => contactOf(1, i).email_status === 'unsubscribed');
+		const active = [...Array(30).keys()].find((i) => contactOf(1, i).email_status === 'active');
+		await importCall(['email', 'email_status', 'Город'], [[contactOf(1, index).email, 'active', 'Riga'], [contactOf(1, active).email, 'inactive', 'Oslo']]);
+		const rows = sb.contactsTruth({ listId: 1, fieldNames: ['email', 'email_status', 'Город'] }).rows;
+		expect(rows[index]).toEqual({ email: contactOf(1, index).email, email_status: 'unsubscribed', Город: 'Riga' });
+		expect(rows[active]).toEqual({ email: contactOf(1, active).email, email_status: 'inactive', Город: 'Oslo' });
+		// Getting a contact changes nothing; the account's export lists the contacts written to.
+		await call('getContact', { email: contactOf(2, 1).email });
+		expect(sb.contactsTruth({}).total).toBe(40 + 2);
+	});
+
+	test('subscribe: 300 calls a minute per key, then api_call_limit_exceeded_for_api_key', async () => {
+		for (let i = 0; i < 300; i++) expect((await call('subscribe', { list_ids: '1', 'fields[email]': `s${i}@example.org`, double_optin: '3' })).json.result.person_id).toBeGreaterThan(0);
+		expect((await call('subscribe', { list_ids: '1', 'fields[email]': 'late@example.org' })).json.code).toBe('api_call_limit_exceeded_for_api_key');
+	});
+
+	test('exclude and unsubscribe answer {} or "not found" with an empty result; getContact puts lists and fields inside or beside email', async () => {
+		const email = contactOf(1, 4).email;
+		expect((await call('exclude', { contact_type: 'email', contact: email, list_ids: '1' })).json).toEqual({ result: {} });
+		expect((await call('unsubscribe', { contact_type: 'email', contact: email, list_ids: '1' })).json).toEqual({
+			error: `Contact &quot;${email}&quot; not found`,
+			code: 'unspecified',
+			result: '',
+		});
+		const other = contactOf(1, 6).email;
+		const inside = (await call('getContact', { email: other, include_lists: 1, include_fields: 1 })).json.result;
+		sb.configure({ contactAnswer: 'beside' });
+		const beside = (await call('getContact', { email: other, include_lists: 1, include_fields: 1 })).json.result;
+		expect(beside).toEqual({ email: { email: other, added_at: expect.any(String), status: expect.any(String), availability: expect.any(String) }, lists: inside.email.lists, fields: inside.email.fields });
+		expect(inside.email.lists).toEqual([{ id: 1, status: expect.any(String), added_at: expect.any(String) }]);
+	});
+
+	test('latencyMs delays every answer; a hang fault never answers; without keepContacts imports are only counted', async () => {
+		sb.configure({ latencyMs: 300 });
+		const started = Date.now();
+		await call('getLists');
+		expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+		sb.configure({ latencyMs: 0, keepContacts: false });
+		expect((await importCall(['email'], [['gone@example.org']])).json.result.inserted).toBe(1);
+		expect(sb.contact({ email: 'gone@example.org' })).toBeNull();
+		sb.fault({ kind: 'hang', method: 'getLists' });
+		const hung = request(`${sb.url}/en/api/getLists`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `api_key=${sb.apiKey}` });
+		const first = await Promise.race([hung.then(() => 'answered'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 500))]);
+		expect(first).toBe('waiting');
 	});
 });

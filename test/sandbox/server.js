@@ -8,6 +8,8 @@ const crypto = require('node:crypto');
 const zlib = require('node:zlib');
 const data = require('./data');
 const contacts = require('./contacts');
+const { ContactBook } = require('./contactBook');
+const { ContactMethods } = require('./contactMethods');
 const { craftedDownload } = require('./crafted');
 const { HookStore } = require('./hooks');
 const { CampaignStates } = require('./campaigns');
@@ -19,6 +21,9 @@ const DEFAULT_CONFIG = Object.freeze({
 	callbackTimes: 1,
 	fieldHeader: 'id',
 	format: null,
+	latencyMs: 0,
+	keepContacts: true,
+	contactAnswer: 'inside',
 });
 const CONFIG_CHECKS = {
 	readyAfterPolls: (v) => v === null || (Number.isInteger(v) && v >= 0),
@@ -27,6 +32,9 @@ const CONFIG_CHECKS = {
 	callbackTimes: (v) => Number.isInteger(v) && v >= 1,
 	fieldHeader: (v) => v === 'id' || v === 'name',
 	format: (v) => v === null || data.FORMATS.includes(v),
+	latencyMs: (v) => Number.isFinite(v) && v >= 0,
+	keepContacts: (v) => typeof v === 'boolean',
+	contactAnswer: (v) => v === 'inside' || v === 'beside',
 };
 
 const TASK_TYPE = 'getCampaignDeliveryStats';
@@ -35,13 +43,14 @@ const ALL_CONTACTS = Object.freeze({ id: 0, title: 'All contacts', size: 40 });
 const API_PATH = /^\/(en|ru|ua)\/api\/(.+)$/;
 const FILE_PATH = /^\/files\/([0-9a-f]{32})\/([^/]+)$/;
 const CONTROL_PATH = /^\/_sandbox\/(\w+)$/;
-const BODY_LIMIT = 1 << 20;
+// 500 import rows of 65 columns fit.
+const BODY_LIMIT = 16 << 20;
 // Reports up to this many rows are measured first so the download carries Content-Length;
 // bigger ones start streaming at once, chunked.
 const MEASURE_MAX_ROWS = 200000;
 const CALLBACK_TIMEOUT_MS = 10000;
 
-const API_FAULTS = ['code', 'http', 'html502', 'empty', 'drop', 'dropAfterProcessing', 'slow'];
+const API_FAULTS = ['code', 'http', 'html502', 'empty', 'drop', 'dropAfterProcessing', 'slow', 'hold', 'hang'];
 const DOWNLOAD_FAULTS = ['truncate', 'dropMidway', 'stall', 'expired', 'brokenGzip', 'bomb', 'file'];
 const CUTTING_FAULTS = ['truncate', 'dropMidway', 'stall'];
 
@@ -59,14 +68,7 @@ const NGINX_502 =
 	'<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n' +
 	'<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
-/** A Selzy-level error: answered as HTTP 200 with {"error", "code"}. */
-class ApiError extends Error {
-	constructor(code, message) {
-		super(message);
-		this.code = code;
-	}
-}
-const invalidArg = (message) => new ApiError('invalid_arg', message);
+const { ApiError, invalidArg } = require('./apiError');
 
 /** What PHP's htmlspecialchars does to Selzy's error texts. */
 function htmlEncode(text) {
@@ -74,7 +76,11 @@ function htmlEncode(text) {
 	return String(text).replace(/[&<>"']/g, (c) => entities[c]);
 }
 
-/** Parses a query string or form body, PHP style: `a[]=1&a[]=2` and `a[0]=1` become arrays. */
+/**
+ * Parses a query string or form body, PHP style: `a[]=1&a[]=2` and `a[0]=1` become arrays, and
+ * `data[3][1]=x` a table whose row 3 holds x in column 1. Other bracketed keys (`fields[email]`)
+ * stay as written.
+ */
 function parseForm(text) {
 	const params = Object.create(null); // a "__proto__" parameter must stay a parameter
 	for (const pair of text.split('&')) {
@@ -82,10 +88,19 @@ function parseForm(text) {
 		const eq = pair.indexOf('=');
 		const key = decodeFormPart(eq < 0 ? pair : pair.slice(0, eq));
 		const value = eq < 0 ? '' : decodeFormPart(pair.slice(eq + 1));
-		const array = /^(.+)\[\d*\]$/.exec(key);
+		const cell = /^([^[\]]+)\[(\d{1,6})\]\[(\d{1,6})\]$/.exec(key);
+		if (cell) {
+			const table = Array.isArray(params[cell[1]]) ? params[cell[1]] : (params[cell[1]] = []);
+			(table[Number(cell[2])] ??= [])[Number(cell[3])] = value;
+			continue;
+		}
+		const array = /^(.+)\[(\d*)\]$/.exec(key);
 		if (!array) params[key] = value;
-		else if (Array.isArray(params[array[1]])) params[array[1]].push(value);
-		else params[array[1]] = [value];
+		else {
+			const list = Array.isArray(params[array[1]]) ? params[array[1]] : (params[array[1]] = []);
+			if (array[2] === '') list.push(value);
+			else list[Number(array[2])] = value;
+		}
 	}
 	return params;
 }
@@ -227,6 +242,11 @@ const API_METHODS = {
 	removeHook: 'removeHook',
 	getCampaignStatus: 'getCampaignStatus',
 	getCampaignCommonStats: 'getCampaignCommonStats',
+	importContacts: 'writeContacts',
+	subscribe: 'writeContacts',
+	exclude: 'writeContacts',
+	unsubscribe: 'writeContacts',
+	getContact: 'writeContacts',
 };
 
 class Sandbox {
@@ -243,6 +263,11 @@ class Sandbox {
 		const apiError = (code, message) => new ApiError(code, message);
 		this.hookStore = new HookStore(this, apiError);
 		this.campaignStates = new CampaignStates(this, this.hookStore, apiError);
+		this.heldRequests = [];
+		this.holding = new Set();
+		this.holdingPeak = 0;
+		this.book = new ContactBook(seed, () => this.lists);
+		this.contactMethods = new ContactMethods(this);
 		this.clearState();
 	}
 
@@ -263,6 +288,12 @@ class Sandbox {
 		this.files = new Map();
 		this.hookStore.clear();
 		this.campaignStates.clear();
+		this.book?.clear();
+		this.contactMethods?.clear();
+		/** importContacts calls: { fieldNames, rows (the values, or their count without keepContacts), answer }. */
+		this.importLog = [];
+		/** Confirmation emails subscribe sent: { email, listIds, time }. */
+		this.confirmations = [];
 	}
 
 	// ── event webhooks and campaign statuses (hooks.js, campaigns.js) ───────
@@ -361,14 +392,52 @@ class Sandbox {
 		return { queued: this.faults.length };
 	}
 
+	/** Requests a `hold` fault keeps waiting whose caller still waits too, and the most there were at once. */
+	get held() {
+		return this.holding.size;
+	}
+
+	get heldPeak() {
+		return this.holdingPeak;
+	}
+
+	/** Keeps a request waiting until `release()`; a caller that gives up no longer counts as held. */
+	async hold(res) {
+		await new Promise((resolve) => {
+			this.holding.add(resolve);
+			this.holdingPeak = Math.max(this.holdingPeak, this.holding.size);
+			res.once('close', () => this.holding.delete(resolve));
+			this.heldRequests.push(resolve);
+		});
+	}
+
+	/** Lets every request a `hold` fault keeps go on and be answered normally. */
+	release() {
+		const held = this.heldRequests.splice(0);
+		this.holding.clear();
+		for (const proceed of held) proceed();
+		return { released: held.length };
+	}
+
 	/** Makes every link handed out so far answer 403, like an expired pre-signed URL. */
 	expireFiles() {
 		for (const file of this.files.values()) file.expired = true;
 		return { expired: this.files.size };
 	}
 
-	/** Clears logs, faults, tasks and files and restores default config; campaigns stay. */
+	/**
+	 * A contact as it stands now (an export row's columns plus its person id), or null: found by
+	 * email, or by phone for a contact written with one.
+	 */
+	contact({ email, phone }) {
+		const found = this.book.find({ email, phone });
+		return found ? { ...ContactBook.view(found), person_id: found.personId } : null;
+	}
+
+	/** Clears logs, faults, tasks, files and written contacts and restores default config; campaigns stay. */
 	reset() {
+		this.release();
+		this.holdingPeak = 0;
 		for (const task of this.taskMap.values()) this.cancel(task.timer);
 		this.clearState();
 		return { ok: true };
@@ -420,12 +489,13 @@ class Sandbox {
 	contactsTruth({ listId, fieldNames = contacts.DEFAULT_FIELDS, filters = {} } = {}) {
 		const list = listId === undefined || listId === null ? ALL_CONTACTS : this.lists.get(Number(listId));
 		if (!list) throw new Error(`no list ${listId}`);
-		return contacts.exportFacts({ seed: this.seed, list, fieldNames, filters });
+		return contacts.exportFacts({ seed: this.seed, list, fieldNames, filters, book: this.book });
 	}
 
 	async close() {
 		if (this.closed) return;
 		this.closed = true;
+		this.release();
 		for (const timer of this.timers) clearTimeout(timer);
 		this.timers.clear();
 		for (const req of this.outgoing) req.destroy();
@@ -492,6 +562,8 @@ class Sandbox {
 	record(req, url, lang, apiMethod, params) {
 		const key = params.api_key;
 		const rest = withoutKey(params);
+		// An import's 500 rows of values: the log keeps their count (importLog keeps the values).
+		const logged = Array.isArray(rest.data) ? { ...rest, data: `${Object.keys(rest.data).length} rows` } : rest;
 		const query = parseForm(url.search.slice(1));
 		const decodedUrl = decodeFormPart(req.url);
 		const entry = {
@@ -500,7 +572,7 @@ class Sandbox {
 			path: url.pathname,
 			lang,
 			apiMethod,
-			params: key === undefined ? rest : { api_key: '***', ...rest },
+			params: key === undefined ? logged : { api_key: '***', ...logged },
 			keyInUrl: 'api_key' in query || decodedUrl.includes(this.apiKey) || decodedUrl.includes(this.accessDeniedKey),
 			apiKeyPresent: typeof key === 'string' && key !== '',
 			contentType: req.headers['content-type'] ?? null,
@@ -525,8 +597,15 @@ class Sandbox {
 			case 'slow':
 				await this.delay(fault.ms ?? 2000);
 				return false;
+			case 'hold':
+				await this.hold(res);
+				return false;
 			case 'drop':
 				req.socket.destroy();
+				return true;
+			case 'hang':
+				// No answer, nothing processed: the caller's time runs out (or the sandbox closes).
+				await new Promise((resolve) => req.socket.once('close', resolve));
 				return true;
 			case 'code': {
 				const code = fault.code ?? 'unspecified';
@@ -562,6 +641,7 @@ class Sandbox {
 			entry.fault = fault.kind;
 			if (await this.injectFault(fault, req, res)) return;
 		}
+		if (this.config.latencyMs > 0) await this.delay(this.config.latencyMs);
 		const answer = this.answer(method, params, url.search !== '' && body.length > 0);
 		if (fault?.kind === 'dropAfterProcessing') return req.socket.destroy();
 		sendJson(req, res, 200, data.phpJson(answer));
@@ -576,10 +656,10 @@ class Sandbox {
 			if (!handler && !taskType) throw new ApiError('unknown_method', `Unknown method "${method}"`);
 			this.checkKey(params.api_key);
 			if (taskType) return { result: { ...this.startExport({ ...params, field_names: undefined }, taskType) } };
-			return { result: this[handler](params) };
+			return { result: handler === 'writeContacts' ? this.contactMethods[method](params) : this[handler](params) };
 		} catch (err) {
 			if (!(err instanceof ApiError)) throw err;
-			return { error: htmlEncode(err.message), code: err.code };
+			return err.result === undefined ? { error: htmlEncode(err.message), code: err.code } : { error: htmlEncode(err.message), code: err.code, result: err.result };
 		}
 	}
 
@@ -602,6 +682,12 @@ class Sandbox {
 				return this.addList(input);
 			case 'contactsTruth':
 				return this.contactsTruth(input);
+			case 'contact':
+				return this.contact(input);
+			case 'importLog':
+				return this.importLog;
+			case 'confirmations':
+				return this.confirmations;
 			case 'fault':
 				return this.fault(input);
 			case 'reset':
@@ -775,13 +861,20 @@ class Sandbox {
 		return result;
 	}
 
+	/** Selzy finishes the task now, as its own clock would: the file is ready and notify_url is called. */
+	completeTask(uuid) {
+		const task = this.taskMap.get(uuid);
+		if (!task) throw new Error(`no task ${uuid}`);
+		this.complete(task);
+	}
+
 	complete(task) {
 		if (task.status === 'completed') return;
 		this.cancel(task.timer);
 		task.status = 'completed';
 		task.completedAt = Date.now();
 		const spec = task.list
-			? { seed: this.seed, list: task.list, fieldNames: task.fieldNames, filters: task.filters, format: task.format }
+			? { seed: this.seed, list: task.list, fieldNames: task.fieldNames, filters: task.filters, format: task.format, book: this.book }
 			: {
 					seed: this.seed,
 					campaign: task.campaign,

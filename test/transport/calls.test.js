@@ -1,6 +1,7 @@
 'use strict';
 // Selzy API calls are bounded and safe: every call has a deadline and honours Stop, a report
-// request is not sent twice after a gateway error, and the key never follows a redirect or
+// request is not sent again after a gateway error that may have passed it on (only a 502 gets
+// one more try), and the key never follows a redirect (the credential's Test included) or
 // travels over plain http to another machine.
 
 const dns = require('node:dns');
@@ -126,7 +127,6 @@ describe('every API call has a deadline and honours Stop', () => {
 describe('no second report after a gateway error', () => {
 	test.each([
 		['HTTP 504 with a JSON body', { kind: 'http', status: 504 }],
-		['HTTP 502 from a proxy', { kind: 'html502' }],
 		['HTTP 500', { kind: 'http', status: 500 }],
 	])('a report request answered with %s is not sent again, and the error says why', async (_name, fault) => {
 		sb.fault({ ...fault, method: 'async/getCampaignDeliveryStats' });
@@ -135,6 +135,29 @@ describe('no second report after a gateway error', () => {
 		expect(apiCalls('async/getCampaignDeliveryStats')).toHaveLength(1);
 		expect(run.error.description).toMatch(/may already have started the report/);
 		expect(run.error.description).toMatch(/Notify URL/);
+	});
+
+	test.each([
+		['an HTML page', { kind: 'html502' }],
+		['a JSON body', { kind: 'http', status: 502 }],
+	])('a report request answered by a proxy’s 502 (%s) is sent once more after a short pause, and one report starts', async (_name, fault) => {
+		sb.fault({ ...fault, method: 'async/getCampaignDeliveryStats' });
+		const run = await probe('async/getCampaignDeliveryStats', { params: { campaign_id: 1001 }, startsWork: true });
+		expect(run.status).toBe('success');
+		const calls = apiCalls('async/getCampaignDeliveryStats');
+		expect(calls.map((call) => call.fault)).toEqual([fault.kind, null]);
+		expect(calls[1].time - calls[0].time).toBeGreaterThanOrEqual(400);
+		expect(sb.tasks).toHaveLength(1);
+		expect(run.output[0][0].json.result.task_uuid).toBe(sb.tasks[0].uuid);
+	});
+
+	test('a second 502 in a row stops the report request: sent twice in all, and the error says Selzy may have started it', async () => {
+		sb.fault({ kind: 'html502', method: 'async/getCampaignDeliveryStats', times: 5 });
+		const run = await probe('async/getCampaignDeliveryStats', { params: { campaign_id: 1001 }, startsWork: true, retry: fast });
+		expect(run.status).toBe('error');
+		expect(apiCalls('async/getCampaignDeliveryStats')).toHaveLength(2);
+		expect(run.error.message).toMatch(/HTTP 502 .*\(after 2 attempts\)$/);
+		expect(run.error.description).toMatch(/may already have started the report/);
 	});
 
 	test('a report request that Selzy has not answered by the deadline is not sent again', async () => {
@@ -167,6 +190,18 @@ describe('no second report after a gateway error', () => {
 });
 
 describe('the API key never follows a redirect', () => {
+	test.each([307, 308])('the credential’s Test does not follow a %i redirect: it fails, and the key stays where it was sent', async (status) => {
+		hostile.api.answer = (method, req, res) => {
+			res.writeHead(status, { Location: `http://127.0.0.1:${elsewhere.port}/en/api/${method}` });
+			res.end();
+		};
+		const result = await harness.runCredentialTest(SelzyApi, { apiKey: 'k-never-elsewhere', baseUrl: hostile.url, language: 'en' });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(new RegExp(`redirect \\(HTTP ${status}\\)`));
+		expect(hostile.requests).toHaveLength(1);
+		expect(elsewhere.requests).toHaveLength(0);
+	});
+
 	test('a 308 from the API address is an error naming the target, and nothing reaches it', async () => {
 		await harness.credentialsHelper.setCredential('selzyApi', { apiKey: 'k-never-elsewhere', baseUrl: hostile.url });
 		const target = `http://localhost:${elsewhere.port}`;

@@ -39,14 +39,19 @@ beforeEach(async () => {
 	await harness.credentialsHelper.setCredential('selzyApi', remoteApi, { id: 'cred-remote-api' });
 });
 
-/** A forged callback to the trigger with Verify With Selzy off. */
-const forgedCallback = (link, options = {}) =>
-	harness.runWebhook(SelzyTrigger, {
+/**
+ * A forged callback to the trigger with Verify With Selzy off. The file is read in the execution
+ * the callback starts, so a failure there is the call's error.
+ */
+async function forgedCallback(link, options = {}) {
+	const call = await harness.runWebhook(SelzyTrigger, {
 		parameters: { verify: false, output: 'file', options },
 		request: {
 			body: { result: { task_uuid: crypto.randomUUID(), task_type: 'getCampaignDeliveryStats', status: 'completed', file_to_download: link } },
 		},
 	});
+	return { ...call, error: call.error ?? call.execution?.error };
+}
 
 /** Task → Get Result on the action node, whose API (the hostile server) hands over `link`. */
 async function reportFromApi(link, { output = 'file', options = {} } = {}) {
@@ -232,6 +237,34 @@ describe('downloads end', () => {
 		expect(call.response.statusCode).toBe(200);
 		expect(call.error?.message).toMatch(/Download Time Limit \(2 s\)/);
 		expect(Date.now() - started).toBeLessThan(5000);
+	});
+
+	test.each([
+		['Download Stall Timeout', { stallTimeout: 'abc' }, 'Download Stall Timeout must be a number of seconds, not "abc"'],
+		['Max Download Size', { maxDownloadSize: 'lots' }, 'Max Download Size must be a number of MB, not "lots"'],
+		['Download Time Limit', { downloadTimeLimit: '30 min' }, 'Download Time Limit must be a number of seconds, not "30 min"'],
+	])('a %s that is not a number (an expression gone wrong) is refused, not switched off', async (_name, options, message) => {
+		const run = await reportFromApi(`${api.url}/file`, { output: 'summary', options });
+		expect(run.status).toBe('error');
+		expect(run.error.message).toContain(message);
+		expect(api.requests.filter((r) => r.path === '/file')).toHaveLength(0);
+	});
+
+	test('bounds written as numbers in text (from an expression) are read as numbers', async () => {
+		const run = await reportFromApi(`${api.url}/endless?limitMb=64`, { options: { maxDownloadSize: '2', stallTimeout: '10' } });
+		expect(run.status).toBe('error');
+		expect(run.error.message).toBe('The report is larger than Max Download Size (2 MB)');
+	});
+
+	test('one record larger than Max Record Size stops the report, naming the record and the option', async () => {
+		api.routes['/wide'] = (req, res) => {
+			res.writeHead(200, { 'Content-Type': 'text/csv' });
+			res.end(`email,send_result,last_update\nsomeone@example.com,ok_read,\nwide@example.com,ok_read,${`${'x'.repeat(200_000)},`.repeat(10)}\n`);
+		};
+		const run = await reportFromApi(`${api.url}/wide`, { output: 'summary', options: { maxRecordSize: 1 } });
+		expect(run.status).toBe('error');
+		expect(run.error.message).toContain('Record 3 of the report (counting the header) is larger than 1 MB (Max Record Size)');
+		expect(run.error.description).toMatch(/raise the Max Record Size \(MB\) option/);
 	});
 
 	test('a genuine report passes the default limits', async () => {

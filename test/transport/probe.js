@@ -19,6 +19,7 @@ class TransportProbe {
 			{ displayName: 'Params', name: 'params', type: 'json', default: '{}' },
 			{ displayName: 'Starts Work', name: 'startsWork', type: 'boolean', default: false },
 			{ displayName: 'Retry', name: 'retry', type: 'json', default: '{}' },
+			{ displayName: 'API Calls per Minute', name: 'callsPerMinute', type: 'number', default: 0 },
 		],
 	};
 
@@ -27,17 +28,19 @@ class TransportProbe {
 		const params = JSON.parse(this.getNodeParameter('params', 0));
 		const startsWork = this.getNodeParameter('startsWork', 0);
 		const retry = JSON.parse(this.getNodeParameter('retry', 0));
-		const result = await transport.selzyApiRequest.call(this, method, params, { startsWork, retry });
+		const callsPerMinute = this.getNodeParameter('callsPerMinute', 0) || undefined;
+		const result = await transport.selzyApiRequest.call(this, method, params, { startsWork, retry, callsPerMinute });
 		return [[{ json: { result }, pairedItem: { item: 0 } }]];
 	}
 }
 
 /** Parameters for one probe run. */
-const probeCall = (method, { params = {}, startsWork = false, retry = {} } = {}) => ({
+const probeCall = (method, { params = {}, startsWork = false, retry = {}, callsPerMinute = 0 } = {}) => ({
 	method,
 	params: JSON.stringify(params),
 	startsWork,
 	retry: JSON.stringify(retry),
+	callsPerMinute,
 });
 
 module.exports = { TransportProbe, probeCall };

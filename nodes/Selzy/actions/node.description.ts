@@ -31,7 +31,7 @@ export function nodeProperties(operations: Operations): INodeProperties[] {
 		),
 		{
 			displayName:
-				'As a tool, answers are sized for the model: Summary (the default) for how a campaign did; Rows give the first rows (Max Rows, 100 unless set) and the count of all; File gives a description of the stored file. Let the model define Campaign (an ID or a subject), Output, Status Groups or Changed Since.',
+				'As a tool, answers are sized for the model: Summary (the default) for how a campaign did; Rows give the first rows (Max Rows, 100 unless set) and the count of all; File gives a description of the stored file. Let the model define Campaign (an ID or a subject), Output, Status Groups or Changed Since; for contacts, Email and Lists (Subscribe, Get) or Contacts (Import, Contacts From: JSON List; the answer gives counts and the first refused contacts).',
 			name: 'toolNotice',
 			type: 'notice',
 			default: '',

@@ -11,6 +11,11 @@ export interface Operation {
 	prepareJob?(this: IExecuteFunctions, itemIndex: number, kinds: TaskKinds): Promise<TaskJob>;
 	/** The item's work on its own. */
 	execute?(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
+	/**
+	 * The work of all input items at once, e.g. an import sent in batches across items. Returns
+	 * the output in item order and handles Continue On Fail per item itself.
+	 */
+	executeAll?(this: IExecuteFunctions): Promise<INodeExecutionData[]>;
 }
 
 /** Operations by resource, then by their value in the Operation list. */

@@ -18,6 +18,9 @@ export interface NodeCatalog {
  */
 export async function router(this: IExecuteFunctions, { operations, kinds }: NodeCatalog): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
+	// Resource and operation take no expressions: the first item's are every item's.
+	const whole = items.length ? operationFor(this, operations, 0).executeAll : undefined;
+	if (whole) return [await allAtOnce(this, whole)];
 	const outputs = new Map<number, INodeExecutionData[]>();
 	const jobs: TaskJob[] = [];
 
@@ -40,6 +43,15 @@ export async function router(this: IExecuteFunctions, { operations, kinds }: Nod
 	}
 	if (isCancelled(this)) throw new NodeOperationError(this.getNode(), 'The execution was canceled');
 	return [items.flatMap((_, itemIndex) => outputs.get(itemIndex) ?? [])];
+}
+
+/** An operation that handles all items at once; a failure it throws fails every item. */
+async function allAtOnce(context: IExecuteFunctions, executeAll: NonNullable<Operation['executeAll']>): Promise<INodeExecutionData[]> {
+	try {
+		return await executeAll.call(context);
+	} catch (error) {
+		return context.getInputData().flatMap((_, itemIndex) => failedItem(context, error, itemIndex));
+	}
 }
 
 function operationFor(context: IExecuteFunctions, operations: Operations, itemIndex: number): Operation {

@@ -82,17 +82,20 @@ export const callbackGraceOption: INodeProperties = {
 		'Until Selzy Notifies: how long the node checks the task itself before the execution waits for the callback. n8n refuses a callback that arrives while the execution still runs, so quick tasks are fetched here instead.',
 };
 
+/** The API Calls per Minute option (read with callsPerMinuteFrom). */
+export const callsPerMinuteOption: INodeProperties = {
+	displayName: 'API Calls per Minute',
+	name: 'callsPerMinute',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: SELZY_CALLS_PER_MINUTE },
+	default: SELZY_CALLS_PER_MINUTE,
+	description:
+		'Most calls to Selzy this n8n makes per minute with this API key, shared by all items and workflows using it (Selzy allows 1,200; contact exports 20 per minute, subscriptions 300). Lower it when other software uses the same key.',
+};
+
 /** How the action node waits for its tasks; with several input items they are waited for together. */
 export const waitingOptionFields: INodeProperties[] = [
-	{
-		displayName: 'API Calls per Minute',
-		name: 'callsPerMinute',
-		type: 'number',
-		typeOptions: { minValue: 1, maxValue: SELZY_CALLS_PER_MINUTE },
-		default: SELZY_CALLS_PER_MINUTE,
-		description:
-			'Most calls to Selzy this n8n makes per minute with this API key, shared by all items and workflows using it (Selzy allows 1,200; contact exports 20 per minute). Lower it when other software uses the same key.',
-	},
+	callsPerMinuteOption,
 	{
 		displayName: 'Parallel Downloads',
 		name: 'parallelDownloads',

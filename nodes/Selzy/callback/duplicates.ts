@@ -1,66 +1,48 @@
-import type { SelzyTask } from '../tasks/task';
-
 /**
- * Which tasks a trigger has started its workflow with, so a repeated callback starts nothing.
- *
- * Two memories: the workflow's static data (the last REMEMBERED_STARTS tasks, saved by n8n when
- * the trigger finishes handling a callback) and claims held by this n8n process. The static data
- * is saved only after webhook() returns, and each request reads its own copy of the saved data.
- * The trigger answers Selzy before downloading, so a second callback for the same task can arrive
- * while the first download still runs; the static data cannot see it, a claim can. A finished
- * start stays claimed for a short grace period, which covers the time n8n needs to save the
- * static data.
+ * Which callbacks this n8n process accepted lately, so a repeat arriving soon after starts no
+ * second execution (trigger) or download (resumed execution). A memory shared by every process
+ * lives in the execution itself (n8n's deduplication store, see ./triggeredTasks.ts); this one
+ * only spares the repeat an API call and the work. A claim is released when its work fails in
+ * this process, so Selzy's repeat of a failed one is taken again.
  */
 
-/** Starts remembered in the workflow's static data, bounded so it never grows. */
-export const REMEMBERED_STARTS = 500;
+/** How long an accepted callback is remembered. */
+const CLAIM_MS = 15 * 60_000;
+/** Claims kept at most, oldest dropped first. */
+const MAX_CLAIMS = 10_000;
 
-const CLAIM_GRACE_MS = 60_000;
+/** scope → when the claim ends */
+const claims = new Map<string, number>();
 
-export interface TriggerState {
-	/** Keys of the tasks started recently (the name is kept: workflows saved it before). */
-	recentDeliveries?: string[];
-}
-
-export function startKey(task: Pick<SelzyTask, 'task_uuid' | 'status'>): string {
+/** The key of a task in a trigger's memories: its ID and status, whatever their case. */
+export function taskKey(task: { task_uuid: string; status: string }): string {
 	return `${task.task_uuid.toLowerCase()}:${String(task.status).toLowerCase()}`;
 }
 
-export function wasStarted(state: TriggerState, key: string): boolean {
-	return state.recentDeliveries?.includes(key) ?? false;
-}
-
-export function rememberStart(state: TriggerState, key: string): void {
-	const recent = state.recentDeliveries ?? [];
-	recent.push(key);
-	state.recentDeliveries = recent.slice(-REMEMBERED_STARTS);
-}
-
-/** scope → time the claim ends (Infinity while the delivery runs) */
-const claims = new Map<string, number>();
-
 function prune(now: number): void {
 	for (const [scope, endsAt] of claims) {
-		if (endsAt <= now) claims.delete(scope);
+		if (endsAt > now && claims.size <= MAX_CLAIMS) break;
+		claims.delete(scope);
 	}
 }
 
-/** Claims a delivery; false when this process is handling (or just handled) the same one. */
-export function claimStart(scope: string): boolean {
-	prune(Date.now());
-	if (claims.has(scope)) return false;
-	claims.set(scope, Number.POSITIVE_INFINITY);
+/** Claims a task for an execution; false when this process accepted the same one lately. */
+export function claimTask(scope: string, now = Date.now()): boolean {
+	prune(now);
+	const endsAt = claims.get(scope);
+	if (endsAt !== undefined && endsAt > now) return false;
+	claims.delete(scope); // re-inserted last, so the map stays in order of expiry
+	claims.set(scope, now + CLAIM_MS);
 	return true;
 }
 
-/** Ends a claim: a start that happened is kept for the grace period, a failed one is released at once. */
-export function finishStart(scope: string, started: boolean): void {
-	if (started) claims.set(scope, Date.now() + CLAIM_GRACE_MS);
-	else claims.delete(scope);
+/** Whether this process accepted the task lately. */
+export function isClaimed(scope: string, now = Date.now()): boolean {
+	const endsAt = claims.get(scope);
+	return endsAt !== undefined && endsAt > now;
 }
 
-/** Whether this process is handling (or just handled) the delivery. */
-export function isClaimed(scope: string): boolean {
-	prune(Date.now());
-	return claims.has(scope);
+/** Forgets a claim: its execution failed, so a repeat of the callback must start the workflow again. */
+export function releaseTask(scope: string): void {
+	claims.delete(scope);
 }

@@ -1,24 +1,18 @@
 /**
  * The one way a Selzy callback is handled, for the Selzy Trigger and for an execution waiting
- * for its report: authorize, parse, (verify), decide, answer Selzy, then deliver the report.
- * What differs between the two is given as CallbackRules (./trigger.ts, ./resume.ts).
+ * for its task: authorize, parse, (verify), decide, then hand the task on. The trigger starts an
+ * execution with the verified task (its first node reads the file, where n8n runs executions);
+ * a resumed execution gets the file here. What differs is given as CallbackRules (./trigger.ts,
+ * ./resume.ts).
  */
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { itemsFromFile } from '../results/fileItems';
 import type { Output } from '../results/settings';
 import type { TaskKind } from '../tasks/kinds';
-import { isTaskCompleted, type SelzyTask } from '../tasks/task';
+import { isTaskReady, type SelzyTask } from '../tasks/task';
 import { downloadLinkProblem } from '../transport/downloadGuard';
-import {
-	claimStart,
-	startKey,
-	finishStart,
-	isClaimed,
-	rememberStart,
-	wasStarted,
-	type TriggerState,
-} from './duplicates';
+import { claimTask, releaseTask, taskKey } from './duplicates';
 import { admitVerification } from './guard';
 import { parseCallback } from './parse';
 import { verifyTask } from './verify';
@@ -30,16 +24,19 @@ export interface CallbackRules {
 	expectedTaskUuid?: string;
 	/** Confirm the task with Selzy's API (always for a resumed execution). */
 	verify: boolean;
-	/** The task's kind, which shapes its file. */
-	kindOf(task: SelzyTask): TaskKind;
 	/** Why a verified task starts nothing (answered 200 with this body), or undefined to go on. */
 	skip(task: SelzyTask): IDataObject | undefined;
-	/** Remember deliveries so that repeats start nothing (n8n itself refuses a second resume). */
-	remembersDeliveries: boolean;
 	/** The task's type when Selzy's answer names none (an execution knows what it waits for). */
 	taskType?: string;
-	/** What the workflow gets: the file as an output, or the task alone. */
-	output: Output | 'task';
+	/** A repeat of a callback accepted lately: answered 200 without asking Selzy. */
+	isRepeat?(taskUuid: string): boolean;
+	/** The workflow gets the task alone, so its link is not followed (trigger output Task Only). */
+	linkUnused?: boolean;
+	/**
+	 * How an accepted task goes on: the trigger starts an execution with it (false when this
+	 * callback repeats one accepted already); a resumed execution takes the file as `output`.
+	 */
+	accept: { startExecution(task: SelzyTask): boolean } | { output: Output; kindOf(task: SelzyTask): TaskKind; resumes: string };
 }
 
 type RawRequest = ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
@@ -57,6 +54,11 @@ export function respond(
 	return { noWebhookResponse: true };
 }
 
+/** The key of a scope (one trigger of one workflow) in the per-process bounds and memories. */
+export function triggerScope(workflowId: string | undefined, nodeId: string): string {
+	return `${workflowId ?? ''}:${nodeId}`;
+}
+
 export async function handleCallback(context: IWebhookFunctions, rules: CallbackRules): Promise<IWebhookResponseData> {
 	if (rules.unauthorized) return respond(context, 401, { error: rules.unauthorized });
 
@@ -66,17 +68,11 @@ export async function handleCallback(context: IWebhookFunctions, rules: Callback
 		return respond(context, 404, { error: 'This execution waits for a different task' });
 	}
 
-	const trigger = `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
-	const state = context.getWorkflowStaticData('node') as TriggerState;
-	// A completed task stays completed, so a repeat of one delivered already needs no API call.
-	const completedKey = startKey({ task_uuid: parsed.task.task_uuid, status: 'completed' });
-	if (rules.remembersDeliveries && (wasStarted(state, completedKey) || isClaimed(`${trigger}:${completedKey}`))) {
-		return respond(context, 200, { received: true, duplicate: true });
-	}
+	if (rules.isRepeat?.(parsed.task.task_uuid)) return respond(context, 200, { received: true, duplicate: true });
 
 	let task = parsed.task;
 	if (rules.verify) {
-		const verified = await verifyWithinBounds(context, trigger, task);
+		const verified = await verifyWithinBounds(context, triggerScope(context.getWorkflow().id, context.getNode().id), task);
 		if ('answer' in verified) return verified.answer;
 		task = verified.task;
 	}
@@ -84,36 +80,33 @@ export async function handleCallback(context: IWebhookFunctions, rules: Callback
 	const skipped = rules.skip(task);
 	if (skipped) return respond(context, 200, { received: true, ...skipped });
 
-	const downloads = rules.output !== 'task' && isTaskCompleted(task) && Boolean(task.file_to_download);
-	if (!rules.verify && downloads) {
+	if (!rules.verify && !rules.linkUnused && isTaskReady(task)) {
 		const problem = await downloadLinkProblem(context, task.file_to_download);
 		if (problem) return respond(context, 400, { error: problem });
 	}
 
-	// Saved because the node answers itself (noWebhookResponse); see the README on duplicates.
-	// The static data is saved only when webhook() returns, so a twin callback arriving during
-	// the download is caught by the claim this process holds meanwhile.
-	const key = startKey(task);
-	const claim = `${trigger}:${key}`;
-	if (rules.remembersDeliveries) {
-		if (wasStarted(state, key) || !claimStart(claim)) return respond(context, 200, { received: true, duplicate: true });
-		rememberStart(state, key);
+	const { accept } = rules;
+	if ('startExecution' in accept) {
+		if (!accept.startExecution(task)) return respond(context, 200, { received: true, duplicate: true });
+		// Named in n8n's log too, so the task can be found should n8n stop before it saves the execution.
+		context.logger.info(`Selzy Trigger: callback for task ${task.task_uuid} accepted; the execution it starts reads the file`);
+		// n8n 2.x answers once the execution is saved, so Selzy hears "received" only then.
+		return { workflowData: [[{ json: task }]], webhookResponse: { received: true, task_uuid: task.task_uuid } };
 	}
-
-	// Answer before the download so a large file never keeps Selzy's request open.
+	// A resumed execution continues with the file as this node's output: answered first, so a
+	// large file never keeps Selzy's request open. Meanwhile a repeat of the callback is answered
+	// as one (n8n would refuse its resume anyway), and released again if this one fails.
+	const claim = `${accept.resumes}:${taskKey(task)}`;
+	if (!claimTask(claim)) return respond(context, 200, { received: true, duplicate: true });
 	respond(context, 200, { received: true, task_uuid: task.task_uuid });
-
-	let delivered = false;
+	let items: INodeExecutionData[] | undefined;
 	try {
-		const items = downloads
-			? await itemsFromFile(context, task, rules.kindOf(task), rules.output as Output, context.getNodeParameter('options', {}) as IDataObject)
-			: [{ json: task }];
-		delivered = true;
-		return { noWebhookResponse: true, workflowData: [items] };
+		const options = context.getNodeParameter('options', {}) as IDataObject;
+		items = await itemsFromFile(context, task, accept.kindOf(task), accept.output, options);
 	} finally {
-		// Test webhooks never save static data, so they keep no memory here either.
-		if (rules.remembersDeliveries) finishStart(claim, delivered && context.getMode() !== 'manual');
+		if (!items) releaseTask(claim);
 	}
+	return { noWebhookResponse: true, workflowData: [items] };
 }
 
 /** Verification, within the per-trigger bounds that keep forged callbacks from spending the key's quota. */

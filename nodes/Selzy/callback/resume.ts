@@ -102,11 +102,13 @@ export async function handleResumeCallback(context: IWebhookFunctions, kinds: Ta
 		unauthorized: authorized ? undefined : 'Missing or wrong secret',
 		expectedTaskUuid: String(waitingFor?.task_uuid ?? ''),
 		verify: true,
-		kindOf: (task) => kinds.of(task.task_type),
 		skip: (task) => (isTaskReady(task) ? undefined : { waiting: true, status: task.status }),
-		remembersDeliveries: false,
 		taskType: typeof waitingFor?.task_type === 'string' ? waitingFor.task_type : undefined,
-		output: context.getNodeParameter('output', 'summary') as Output,
+		accept: {
+			output: context.getNodeParameter('output', 'summary') as Output,
+			kindOf: (task) => kinds.of(task.task_type),
+			resumes: `resume:${String(waitingFor?.task_uuid ?? '')}`,
+		},
 	});
 }
 

@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from 'crypto';
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import type { Output } from '../results/settings';
 import { UNKNOWN_KIND, type TaskKinds } from '../tasks/kinds';
 import { isTaskCompleted } from '../tasks/task';
-import { handleCallback, type CallbackRules } from './handler';
+import { claimTask, isClaimed, taskKey } from './duplicates';
+import { handleCallback, triggerScope, type CallbackRules } from './handler';
 
 /** The Selzy Trigger's callback: its settings as rules for the one callback handler. */
 export async function handleTriggerCallback(context: IWebhookFunctions, kinds: TaskKinds): Promise<IWebhookResponseData> {
@@ -19,10 +19,14 @@ function triggerRules(context: IWebhookFunctions, kinds: TaskKinds): CallbackRul
 	// A chosen type this package does not know matches nothing, so it cannot let unknown tasks through.
 	const chosen = new Set(taskTypes.map((taskType) => kinds.of(taskType)).filter((kind) => kind !== UNKNOWN_KIND));
 	const includeUnfinished = context.getNodeParameter('includeUnfinished', false) as boolean;
+	const scope = triggerScope(context.getWorkflow().id, context.getNode().id);
+	// Test webhooks run once each, so they keep no memory.
+	const remembers = context.getMode() !== 'manual';
 	return {
 		unauthorized: token && !sameSecret(given, token) ? 'Missing or wrong token' : undefined,
 		verify: context.getNodeParameter('verify', true) as boolean,
-		kindOf: (task) => kinds.of(task.task_type),
+		// A completed task stays completed, so a repeat of one accepted already needs no API call.
+		isRepeat: (taskUuid) => remembers && isClaimed(`${scope}:${taskKey({ task_uuid: taskUuid, status: 'completed' })}`),
 		skip(task) {
 			if (!taskTypes.includes('*') && task.task_type && !chosen.has(kinds.of(task.task_type))) {
 				return { ignored: `task type ${task.task_type}` };
@@ -30,8 +34,8 @@ function triggerRules(context: IWebhookFunctions, kinds: TaskKinds): CallbackRul
 			if (!isTaskCompleted(task) && !includeUnfinished) return { ignored: `status ${task.status}` };
 			return undefined;
 		},
-		remembersDeliveries: true,
-		output: context.getNodeParameter('output', 'file') as Output | 'task',
+		linkUnused: context.getNodeParameter('output', 'file') === 'task',
+		accept: { startExecution: (task) => !remembers || claimTask(`${scope}:${taskKey(task)}`) },
 	};
 }
 

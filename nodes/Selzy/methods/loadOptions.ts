@@ -1,6 +1,7 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { fetchFields } from '../transport/catalog';
+import { fetchFields, fetchLists } from '../transport/catalog';
+import { CONTACT_SYSTEM_FIELDS } from '../transport/contactFields';
 
 export async function getFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const fields = await fetchFields.call(this);
@@ -13,30 +14,23 @@ export async function getFields(this: ILoadOptionsFunctions): Promise<INodePrope
 		.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** System fields a contact export can hold (Selzy's names), then the account's own fields. */
-const CONTACT_SYSTEM_FIELDS: ReadonlyArray<[name: string, description: string]> = [
-	['email', 'Email address'],
-	['email_status', 'Subscription status of the email address (active, unsubscribed, blocked…)'],
-	['email_availability', 'Whether mail can be delivered to the address'],
-	['email_list_ids', 'Lists the email address is in'],
-	['email_subscribe_times', 'When the address subscribed'],
-	['email_unsubscribed_list_ids', 'Lists the address unsubscribed from'],
-	['email_excluded_list_ids', 'Lists the address is excluded from'],
-	['phone', 'Phone number'],
-	['phone_status', 'Subscription status of the phone number'],
-	['phone_availability', 'Whether SMS can be delivered to the number'],
-	['phone_list_ids', 'Lists the phone number is in'],
-	['phone_subscribe_times', 'When the number subscribed'],
-	['phone_unsubscribed_list_ids', 'Lists the number unsubscribed from'],
-	['phone_excluded_list_ids', 'Lists the number is excluded from'],
-	['tags', 'Tags of the contact'],
-];
-
 /** Field names for a contact export (`field_names[]` takes names, not ids). */
 export async function getContactFieldNames(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const own = (await fetchFields.call(this))
-		.map((field) => ({ name: field.name, value: field.name, description: `Your field #${field.id}` }))
-		.sort((a, b) => a.name.localeCompare(b.name));
+	const own = await getUserFieldNames.call(this);
 	const system = CONTACT_SYSTEM_FIELDS.map(([name, description]) => ({ name, value: name, description }));
 	return [...system, ...own];
+}
+
+/** The account's own contact fields, by name (subscribe takes `fields[<name>]`). */
+export async function getUserFieldNames(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	return (await fetchFields.call(this))
+		.map((field) => ({ name: field.name, value: field.name, description: `Your field #${field.id}` }))
+		.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Contact lists to choose several of, by title. */
+export async function getContactLists(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	return (await fetchLists.call(this))
+		.map((list) => ({ name: `${list.title || 'Untitled list'} (#${list.id})`, value: String(list.id) }))
+		.sort((a, b) => a.name.localeCompare(b.name));
 }

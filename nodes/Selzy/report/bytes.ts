@@ -92,6 +92,23 @@ export async function* decompress(
 	format: 'gzip' | 'deflate-raw',
 	label: string,
 ): AsyncGenerator<Uint8Array> {
+	const outcome: Outcome = {};
+	yield* decompressOnce(source, format, label, outcome);
+	if (outcome.failure) throw outcome.failure;
+}
+
+/** How a decompression ended: `failure` to throw, and whether data followed the end of the stream. */
+interface Outcome {
+	failure?: unknown;
+	dataAfterEnd?: boolean;
+}
+
+async function* decompressOnce(
+	source: AsyncIterable<Uint8Array>,
+	format: 'gzip' | 'deflate-raw',
+	label: string,
+	outcome: Outcome,
+): AsyncGenerator<Uint8Array> {
 	const stream = new DecompressionStream(format);
 	const writer = stream.writable.getWriter();
 	const reader = stream.readable.getReader();
@@ -120,21 +137,94 @@ export async function* decompress(
 	} finally {
 		// The consumer stopped early: cancelling makes the feeder stop and release the source.
 		// If it is waiting for the download's next chunk, it releases it once that arrives;
-		// waiting for that here could hang on a stalled connection.
+		// waiting for that here could hang on a stalled connection. Only data after the end of
+		// the stream (the next gzip member) needs every byte the feeder took, even one still
+		// arriving; the stall watchdog bounds that wait.
 		if (!finished && !failed) await reader.cancel().catch(ignore);
-		if (!feeder.waitingForSource) await feeding;
+		if (!feeder.waitingForSource || codeOf(failure) === TRAILING_DATA) await feeding;
 	}
-	if (failed) {
-		if (feeder.sourceFailed && failure === feeder.sourceError) throw failure;
-		// Node 24 reports a truncated stream with an empty message; its code still says why.
-		const code = (failure as { code?: unknown } | null)?.code;
-		const reason = (failure instanceof Error && failure.message) || (typeof code === 'string' ? code : String(failure));
-		throw new ReportCompressionError(
-			`The ${label} data of the report is damaged or incomplete (${reason})`,
-			'Download the report again; if it keeps failing, request a new report from Selzy.',
-		);
+	if (!failed) return;
+	if (feeder.sourceFailed && failure === feeder.sourceError) {
+		outcome.failure = failure;
+		return;
+	}
+	// Node 24 reports a truncated stream with an empty message; its code still says why.
+	const code = codeOf(failure);
+	const reason = (failure instanceof Error && failure.message) || (typeof code === 'string' ? code : String(failure));
+	outcome.failure = new ReportCompressionError(
+		`The ${label} data of the report is damaged or incomplete (${reason})`,
+		'Download the report again; if it keeps failing, request a new report from Selzy.',
+	);
+	// Node 24's decoder stops at the end of a compressed stream and reports any bytes after it.
+	outcome.dataAfterEnd = code === TRAILING_DATA;
+}
+
+const TRAILING_DATA = 'ERR_TRAILING_JUNK_AFTER_STREAM_END';
+const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
+
+/**
+ * Every member of a gzip file in turn: RFC 1952 allows several (parallel gzip tools, parts
+ * joined end to end). Node 20's decoder reads on into the next member by itself; Node 24's stops
+ * after the first and calls the rest trailing junk. The next member then starts right after
+ * this one's 8-byte trailer (its CRC, then the size it unpacked to), with a gzip header.
+ */
+export async function* gunzipMembers(reader: ByteReader): AsyncGenerator<Uint8Array> {
+	for (;;) {
+		const recent = new RecentInput(reader);
+		const outcome: Outcome = {};
+		let unpacked = 0;
+		for await (const chunk of decompressOnce(recent.pieces(), 'gzip', 'gzip', outcome)) {
+			unpacked += chunk.length;
+			yield chunk;
+		}
+		const next = outcome.dataAfterEnd ? recent.afterMember(unpacked) : undefined;
+		if (!next) {
+			if (outcome.failure) throw outcome.failure;
+			return;
+		}
+		reader.unshift(next);
 	}
 }
+
+/**
+ * The last pieces handed to a decoder: where it stopped lies in them, as it reports the stop a
+ * few pieces late. At least the last 4 pieces and 64 KiB are kept.
+ */
+class RecentInput {
+	private readonly kept: Uint8Array[] = [];
+	private keptLength = 0;
+
+	constructor(private readonly reader: ByteReader) {}
+
+	/** The reader's bytes, remembered as they go; the reader itself stays open for the next member. */
+	async *pieces(): AsyncGenerator<Uint8Array> {
+		for (let piece = await this.reader.next(); piece; piece = await this.reader.next()) {
+			this.kept.push(piece);
+			this.keptLength += piece.length;
+			while (this.kept.length > 4 && this.keptLength - this.kept[0].length >= 64 * 1024) {
+				this.keptLength -= (this.kept.shift() as Uint8Array).length;
+			}
+			yield piece;
+		}
+	}
+
+	/**
+	 * What follows a member that unpacked to `unpacked` bytes: the bytes from the first gzip
+	 * header preceded by that size (the trailer's last 4 bytes), or undefined when none is there.
+	 */
+	afterMember(unpacked: number): Uint8Array | undefined {
+		const bytes = concatBytes(this.kept);
+		const size = unpacked % 2 ** 32;
+		for (let at = bytes.indexOf(0x1f, 4); at >= 0 && at + 3 < bytes.length; at = bytes.indexOf(0x1f, at + 1)) {
+			const header = bytes[at + 1] === 0x8b && bytes[at + 2] === 8 && (bytes[at + 3] & 0xe0) === 0;
+			if (header && readUint32(bytes, at - 4) === size) return bytes.subarray(at);
+		}
+		return undefined;
+	}
+}
+
+const readUint32 = (b: Uint8Array, at: number): number =>
+	(b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
 
 interface FeederState {
 	waitingForSource: boolean;

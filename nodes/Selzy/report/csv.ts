@@ -18,7 +18,8 @@
  *
  * - Bounds (see limits.ts): a value longer than MAX_VALUE_CHARS, a record of more than
  *   MAX_RECORD_VALUES values, or no header line within MAX_VALUE_CHARS characters raises
- *   `ReportFormatError`.
+ *   `ReportFormatError`; a record whose values add up to more than `maxRecordChars` raises
+ *   `ReportLimitError` as soon as they do.
  *
  * Speed: the scanner jumps between delimiters and line breaks with `indexOf`, so fields
  * are cut with one `slice` each. Every chunk is scanned once: a value that runs on into
@@ -26,11 +27,21 @@
  * per text chunk); `parseCsv` yields single records and costs an await per record.
  */
 import { ReportFormatError } from './errors';
-import { MAX_RECORD_VALUES, MAX_VALUE_CHARS, NOT_A_REPORT_HINT, recordTooWide, valueTooLong } from './limits';
+import {
+	DEFAULT_MAX_RECORD_CHARS,
+	MAX_RECORD_VALUES,
+	MAX_VALUE_CHARS,
+	NOT_A_REPORT_HINT,
+	recordTooLarge,
+	recordTooWide,
+	valueTooLong,
+} from './limits';
 
 export interface CsvOptions {
 	/** One character; detected from the header line when omitted. */
 	delimiter?: string;
+	/** Most characters a record's values may add up to (Max Record Size). */
+	maxRecordChars?: number;
 }
 
 export interface CsvParser {
@@ -68,7 +79,7 @@ const enum Mode {
 }
 
 export function createCsvParser(options: CsvOptions = {}): CsvParser {
-	return new StreamingCsvParser(options.delimiter);
+	return new StreamingCsvParser(options.delimiter, options.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS);
 }
 
 class StreamingCsvParser implements CsvParser {
@@ -81,6 +92,8 @@ class StreamingCsvParser implements CsvParser {
 	private mode = Mode.FieldStart;
 	private quoted = '';
 	private row: string[] = [];
+	/** Characters of the values in `row`. */
+	private rowChars = 0;
 	private records = 0;
 	private started = false;
 	/** Progress through the header line while detecting; `done` once the line is complete. */
@@ -98,7 +111,10 @@ class StreamingCsvParser implements CsvParser {
 	} = { done: false, pieces: [], length: 0, heldCR: false, state: Header.FieldStart, counts: [0, 0, 0], content: false };
 	private ended = false;
 
-	constructor(delimiter: string | undefined) {
+	constructor(
+		delimiter: string | undefined,
+		private readonly maxRecordChars: number,
+	) {
 		if (delimiter !== undefined) {
 			if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\r' || delimiter === '\n') {
 				throw new ReportFormatError(
@@ -249,8 +265,9 @@ class StreamingCsvParser implements CsvParser {
 						return; // mode stays AfterQuote
 					}
 					row.push(this.quoted);
+					this.grow(this.quoted.length);
 					out.push(row);
-					this.records++;
+					this.endRecord();
 					row = [];
 					this.mode = Mode.FieldStart;
 					break;
@@ -258,12 +275,14 @@ class StreamingCsvParser implements CsvParser {
 				const c = s.charCodeAt(i);
 				if (c === delimiterCode) {
 					row.push(this.quoted);
+					this.grow(this.quoted.length);
 					if (row.length >= MAX_RECORD_VALUES) throw this.tooWide();
 					i++;
 				} else if (c === recordEndCode) {
 					row.push(this.quoted);
+					this.grow(this.quoted.length);
 					out.push(row);
-					this.records++;
+					this.endRecord();
 					row = [];
 					i++;
 				} else if (crlf && c === CR && (i + 1 === length || s.charCodeAt(i + 1) === LF)) {
@@ -273,8 +292,9 @@ class StreamingCsvParser implements CsvParser {
 						return;
 					}
 					row.push(this.quoted);
+					this.grow(this.quoted.length);
 					out.push(row);
-					this.records++;
+					this.endRecord();
 					row = [];
 					i += 2;
 				} else {
@@ -290,7 +310,7 @@ class StreamingCsvParser implements CsvParser {
 					// The input ended right after a delimiter: the last value is empty.
 					row.push('');
 					out.push(row);
-					this.records++;
+					this.endRecord();
 					row = [];
 				}
 				break;
@@ -316,6 +336,7 @@ class StreamingCsvParser implements CsvParser {
 			}
 			if (nextDelimiter < nextRecordEnd) {
 				row.push(s.slice(i, nextDelimiter));
+				this.grow(nextDelimiter - i);
 				if (nextDelimiter - i > MAX_VALUE_CHARS) throw this.tooLong();
 				if (row.length >= MAX_RECORD_VALUES) throw this.tooWide();
 				i = nextDelimiter + 1;
@@ -338,8 +359,9 @@ class StreamingCsvParser implements CsvParser {
 			if (end - i > MAX_VALUE_CHARS) throw this.tooLong();
 			if (row.length > 0 || end > i) {
 				row.push(s.slice(i, end));
+				this.grow(end - i);
 				out.push(row);
-				this.records++;
+				this.endRecord();
 				row = [];
 			}
 			i = next;
@@ -377,11 +399,12 @@ class StreamingCsvParser implements CsvParser {
 		const row = this.row;
 		if (!endsField && row.length === 0 && value.length === 0) return end + 1; // a blank line
 		row.push(value);
+		this.grow(value.length);
 		if (endsField) {
 			if (row.length >= MAX_RECORD_VALUES) throw this.tooWide();
 		} else {
 			out.push(row);
-			this.records++;
+			this.endRecord();
 			this.row = [];
 		}
 		return end + 1;
@@ -422,6 +445,17 @@ class StreamingCsvParser implements CsvParser {
 			if (this.quoted.length > MAX_VALUE_CHARS) throw this.tooLong();
 			return quote + 1;
 		}
+	}
+
+	/** Counts a value just added to the record against Max Record Size. */
+	private grow(length: number): void {
+		this.rowChars += length;
+		if (this.rowChars > this.maxRecordChars) throw recordTooLarge(this.maxRecordChars, this.records + 1);
+	}
+
+	private endRecord(): void {
+		this.records++;
+		this.rowChars = 0;
 	}
 
 	private tooLong(): ReportFormatError {

@@ -3,7 +3,7 @@
  * bytes (gzip, zip with one file), never by name or content type, because the format of
  * Selzy's report file is not documented. The character encoding is chosen in charset.ts.
  */
-import { ByteReader, decompress } from './bytes';
+import { ByteReader, gunzipMembers } from './bytes';
 import { decodeText } from './charset';
 import { ReportFormatError } from './errors';
 import { DEFAULT_UNPACK_LIMITS, formatMegabytes, MIN_BYTES_FOR_RATIO, unpackedTooLarge, unpackRatioTooHigh, type UnpackLimits } from './limits';
@@ -51,7 +51,7 @@ export async function* decodeReport(
 		let plain: AsyncIterable<Uint8Array>;
 		if (magic[0] === 0x1f && magic[1] === 0x8b) {
 			meta.compression = 'gzip';
-			plain = withinLimits(decompress(reader.rest(), 'gzip', 'gzip'), meta, limits, () => meta.bytesRead);
+			plain = withinLimits(gunzipMembers(reader), meta, limits, () => meta.bytesRead);
 		} else if (magic[0] === 0x50 && magic[1] === 0x4b && magic[2] === 0x03 && magic[3] === 0x04) {
 			meta.compression = 'zip';
 			const entry: ZipEntryInfo = {};

@@ -3,9 +3,10 @@
  * names, values exactly as written (no derived fields). Used for contact exports, for delivery
  * reports with Row Format "As in the file", and for task types the package does not know.
  *
- * Column names lose a byte order mark and surrounding spaces; an empty name becomes `column_<n>`
- * and a repeated one gets `_2`, `_3`… so no value is lost. Short records get '' for missing cells;
- * cells beyond the header are ignored.
+ * Column names lose a byte order mark and surrounding spaces; an empty name becomes `column_<n>`,
+ * a name n8n would drop becomes `<name>_column` (see columnKey) and a repeated one gets `_2`,
+ * `_3`… so no value is lost. Short records get '' for missing cells; cells beyond the header are
+ * ignored.
  */
 import { neutralizeFormula } from './formulas';
 import { tooManyRows } from './limits';
@@ -23,12 +24,23 @@ export interface FileRowOptions {
 	selectFor?: (header: string[]) => (record: string[]) => boolean;
 }
 
+/** Keys n8n leaves out whenever it copies an item (n8n-workflow's deepCopy skips them). */
+const KEYS_N8N_DROPS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * A column name as an item key. `__proto__`, `constructor` and `prototype` get `_column`
+ * appended (`constructor_column`): under their own names n8n would drop their values.
+ */
+export function columnKey(name: string): string {
+	return KEYS_N8N_DROPS.has(name) ? `${name}_column` : name;
+}
+
 /** The keys rows get, in the file's column order. */
 export function fileColumnKeys(header: string[], neutralize = false): string[] {
 	const taken = new Set<string>();
 	return header.map((raw, index) => {
 		const written = raw.replace(/^\uFEFF/, '').trim() || `column_${index + 1}`;
-		const base = neutralize ? neutralizeFormula(written) : written;
+		const base = columnKey(neutralize ? neutralizeFormula(written) : written);
 		let key = base;
 		for (let n = 2; taken.has(key); n++) key = `${base}_${n}`;
 		taken.add(key);
@@ -36,22 +48,13 @@ export function fileColumnKeys(header: string[], neutralize = false): string[] {
 	});
 }
 
-/** Turns one record into a row keyed by `keys`. */
+/** Turns one record into a row keyed by `keys` (from fileColumnKeys, so no key is `__proto__`). */
 export function createFileRowShaper(keys: string[], neutralize = false): (record: string[]) => FileRow {
 	const cell = neutralize ? neutralizeFormula : (value: string) => value;
 	if (keys.some(isArrayIndex)) return createParsedObjectBuilder(keys, cell);
-	// A `__proto__` column would set the row's prototype with a plain assignment (the value would vanish).
-	const careful = keys.includes('__proto__');
 	return (record) => {
 		const row: FileRow = {};
-		for (let k = 0; k < keys.length; k++) {
-			const value = cell(record[k] ?? '');
-			if (careful && keys[k] === '__proto__') {
-				Object.defineProperty(row, '__proto__', { value, writable: true, enumerable: true, configurable: true });
-			} else {
-				row[keys[k]] = value;
-			}
-		}
+		for (let k = 0; k < keys.length; k++) row[keys[k]] = cell(record[k] ?? '');
 		return row;
 	};
 }
@@ -64,7 +67,7 @@ export function isArrayIndex(key: string): boolean {
 /**
  * Objects with number-like keys (rows, or a row's `fields`), built by JSON.parse: assigning `row["101"] = …` makes V8
  * reserve room for every index below it (about 1.2 KB per row, 1.2 GB for a million rows), while
- * a parsed object holds exactly its own values. JSON.parse also keeps `__proto__` as a plain column.
+ * a parsed object holds exactly its own values.
  */
 export function createParsedObjectBuilder(
 	keys: string[],
@@ -130,7 +133,6 @@ export function createFileRowCompactor(): (row: FileRow) => FileRow {
 		value.length < SLICE_MIN_LENGTH ? value : (JSON.parse(JSON.stringify(value)) as string);
 	return (row) => {
 		for (const key in row) {
-			if (key === '__proto__') continue; // an assignment would change the row's prototype
 			const value = row[key];
 			let values = shared.get(key);
 			if (values === undefined) shared.set(key, (values = new Map()));

@@ -12,10 +12,19 @@
  * Each chunk is scanned once: a string or number that runs on into the next chunk is kept
  * as pieces and joined when it ends. Bounds (limits.ts): a value longer than
  * MAX_VALUE_CHARS as written, a row of more than MAX_RECORD_VALUES values, nesting deeper
- * than MAX_DEPTH, or more than MAX_HELD_ROWS rows before "fields" raise `ReportFormatError`.
+ * than MAX_DEPTH, or more than MAX_HELD_ROWS rows before "fields" raise `ReportFormatError`;
+ * a record whose values add up to more than `maxRecordChars` raises `ReportLimitError`.
  */
 import { ReportFormatError } from './errors';
-import { MAX_RECORD_VALUES, MAX_VALUE_CHARS, NOT_A_REPORT_HINT, recordTooWide, valueTooLong } from './limits';
+import {
+	DEFAULT_MAX_RECORD_CHARS,
+	MAX_RECORD_VALUES,
+	MAX_VALUE_CHARS,
+	NOT_A_REPORT_HINT,
+	recordTooLarge,
+	recordTooWide,
+	valueTooLong,
+} from './limits';
 
 const enum Role {
 	Skip,
@@ -41,6 +50,8 @@ interface Frame {
 	role: Role;
 	key: string;
 	cells: string[] | undefined;
+	/** Characters of the values in `cells`. */
+	chars: number;
 }
 
 export interface JsonReportParser {
@@ -48,8 +59,13 @@ export interface JsonReportParser {
 	end(): string[][];
 }
 
-export function createJsonReportParser(): JsonReportParser {
-	return new StreamingJsonReportParser();
+export interface JsonReportOptions {
+	/** Most characters a record's values may add up to (Max Record Size). */
+	maxRecordChars?: number;
+}
+
+export function createJsonReportParser(options: JsonReportOptions = {}): JsonReportParser {
+	return new StreamingJsonReportParser(options.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS);
 }
 
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
@@ -79,6 +95,10 @@ class StreamingJsonReportParser implements JsonReportParser {
 	private errorText: string | undefined;
 	private errorCode: string | undefined;
 	private consumed = 0;
+	/** Records completed so far (the header and rows, in the order of the file). */
+	private records = 0;
+
+	constructor(private readonly maxRecordChars: number) {}
 
 	push(text: string): string[][] {
 		const out: string[][] = [];
@@ -281,12 +301,13 @@ class StreamingJsonReportParser implements JsonReportParser {
 		if (role === Role.Data) this.sawData = true;
 		const collects = role === Role.Fields || role === Role.Row;
 		if (this.stack.length >= MAX_DEPTH) throw this.syntaxError('nested too deeply', at);
-		this.stack.push({ isObject, role, key: '', cells: collects ? [] : undefined });
+		this.stack.push({ isObject, role, key: '', cells: collects ? [] : undefined, chars: 0 });
 		this.expect = isObject ? Expect.KeyOrClose : Expect.ValueOrClose;
 	}
 
 	private close(out: string[][]): void {
 		const frame = this.stack.pop() as Frame;
+		if (frame.cells) this.records++;
 		if (frame.role === Role.Fields) {
 			this.header = frame.cells;
 			this.flushHeader(out);
@@ -314,6 +335,8 @@ class StreamingJsonReportParser implements JsonReportParser {
 		const frame = this.top();
 		if (frame?.cells) {
 			if (frame.cells.push(value) > MAX_RECORD_VALUES) throw recordTooWide('JSON', `at character ${at}`);
+			frame.chars += value.length;
+			if (frame.chars > this.maxRecordChars) throw recordTooLarge(this.maxRecordChars, this.records + 1);
 		} else if (frame?.role === Role.Report && this.stack.length === 1) {
 			if (frame.key === 'error') this.errorText = value;
 			if (frame.key === 'code') this.errorCode = value;
@@ -385,8 +408,11 @@ function isBareChar(c: number): boolean {
 }
 
 /** Records in batches, one batch per text chunk; the header record comes first. */
-export async function* parseJsonReportBatches(text: AsyncIterable<string>): AsyncGenerator<string[][]> {
-	const parser = createJsonReportParser();
+export async function* parseJsonReportBatches(
+	text: AsyncIterable<string>,
+	options: JsonReportOptions = {},
+): AsyncGenerator<string[][]> {
+	const parser = createJsonReportParser(options);
 	for await (const chunk of text) {
 		const records = parser.push(chunk);
 		if (records.length > 0) yield records;

@@ -60,6 +60,22 @@ export const MIN_BYTES_FOR_RATIO = MIB;
  */
 export const DEFAULT_MAX_ROWS_HELD = 1_500_000;
 
+/**
+ * Largest record (one row, all its values together), in characters: 4 MiB. A genuine row holds
+ * an address, a status, a time and some contact fields, a few kilobytes; even 60 text fields
+ * filled to the 64 KiB a field holds stay below it. Values are capped one by one, but a record
+ * of 10,000 of them could be as large as the whole download, held in memory at once.
+ */
+export const DEFAULT_MAX_RECORD_CHARS = 4 * MIB;
+
+/** `record` counts from 1, the header being record 1. */
+export function recordTooLarge(maxRecordChars: number, record: number): ReportLimitError {
+	return new ReportLimitError(
+		`Record ${formatCount(record)} of the report (counting the header) is larger than ${formatMegabytes(maxRecordChars)} (Max Record Size)`,
+		'A row of a genuine report holds an address, a status and some contact fields, a few kilobytes. If this report is genuine, raise the Max Record Size (MB) option; otherwise the file is damaged or not a Selzy report.',
+	);
+}
+
 export const formatMegabytes = (bytes: number): string =>
 	`${(bytes / MIB).toLocaleString('en-US', { maximumFractionDigits: bytes < 10 * MIB ? 1 : 0 })} MB`;
 

@@ -8,6 +8,7 @@ import { decodeReport, type ReportFileInfo, type ReportMeta } from './decode';
 import { parseJsonReportBatches } from './json';
 import type { UnpackLimits } from './limits';
 
+/** `maxRecordChars` (Max Record Size) applies to CSV and JSON reports alike. */
 export interface ReadOptions extends CsvOptions {
 	/** Bounds on unpacking gzip and zip reports; the defaults when omitted. */
 	unpackLimits?: UnpackLimits;
@@ -33,7 +34,7 @@ export async function* recordBatchesFromReport(
 	const chunks = replay(head, text);
 	if (firstChar === '{' || firstChar === '[') {
 		meta.format = 'json';
-		yield* parseJsonReportBatches(chunks);
+		yield* parseJsonReportBatches(chunks, options);
 		return;
 	}
 	meta.format = 'csv';

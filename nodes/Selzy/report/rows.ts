@@ -11,11 +11,11 @@
  * `last_update` is `YYYY-MM-DD hh:mm:ss` in UTC and becomes `YYYY-MM-DDThh:mm:ssZ`
  * (converted as text, so the server's time zone never matters). Empty and all-zero values
  * become null; anything else that does not parse is kept as written, so no data is lost.
- * A column named `__proto__` is kept like any other (an own property of `fields`).
+ * A column n8n would drop (`__proto__`, `constructor`, `prototype`) is keyed `<name>_column`.
  */
 import { ReportFormatError } from './errors';
 import { neutralizeFormula } from './formulas';
-import { createParsedObjectBuilder, isArrayIndex } from './fileRows';
+import { columnKey, createParsedObjectBuilder, isArrayIndex } from './fileRows';
 import { tooManyRows } from './limits';
 import { describeSendResult, type StatusGroup } from './statuses';
 
@@ -85,8 +85,8 @@ export function resolveColumns(header: string[], options: ShapeOptions = {}): Re
 		if (index === contact || index === sendResult || index === lastUpdate) return;
 		const written = raw.replace(/^\uFEFF/, '').trim();
 		const found = /^\d+$/.test(written) ? options.fieldNamesById?.[written] : undefined;
-		const named = found === undefined || !options.neutralizeFormulas ? found : neutralizeFormula(found);
-		const plain = options.neutralizeFormulas ? neutralizeFormula(written) : written;
+		const named = found === undefined ? undefined : columnKey(options.neutralizeFormulas ? neutralizeFormula(found) : found);
+		const plain = columnKey(options.neutralizeFormulas ? neutralizeFormula(written) : written);
 		let key = named ?? plain;
 		if (taken.has(key)) key = plain;
 		for (let n = 2; taken.has(key); n++) key = `${named ?? plain}_${n}`;
@@ -103,8 +103,8 @@ export function createRowShaper(header: string[], options: ShapeOptions = {}): (
 }
 
 function shaperFor(columns: ReportColumns, options: ShapeOptions): (record: string[]) => ReportRow {
-	const reservedKey = columns.extra.some((column) => column.key === '__proto__' || isArrayIndex(column.key));
-	if (options.neutralizeFormulas || reservedKey) return carefulShaperFor(columns, Boolean(options.neutralizeFormulas));
+	const indexKey = columns.extra.some((column) => isArrayIndex(column.key));
+	if (options.neutralizeFormulas || indexKey) return carefulShaperFor(columns, Boolean(options.neutralizeFormulas));
 	const { contact, sendResult, lastUpdate, extra } = columns;
 	const byEmail = columns.contactKey === 'email';
 	return (record) => {
@@ -135,14 +135,13 @@ function shaperFor(columns: ReportColumns, options: ShapeOptions): (record: stri
 }
 
 /**
- * The shaper for the rare cases: formulas to neutralise, a `__proto__` column (a plain assignment
- * would turn it into the object's prototype, and the value would vanish), or fields keyed by
- * field IDs (see createParsedObjectBuilder).
+ * The shaper for the rare cases: formulas to neutralise, or fields keyed by field IDs (see
+ * createParsedObjectBuilder).
  */
 function carefulShaperFor(columns: ReportColumns, neutralize: boolean): (record: string[]) => ReportRow {
 	const { contact, sendResult, lastUpdate, extra } = columns;
 	const cell = neutralize ? neutralizeFormula : (value: string) => value;
-	// JSON.parse keeps `__proto__` as a plain key and sizes number-like keys exactly.
+	// JSON.parse sizes number-like keys exactly.
 	const buildFields = createParsedObjectBuilder(
 		extra.map((column) => column.key),
 		cell,

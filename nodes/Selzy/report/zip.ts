@@ -6,12 +6,16 @@
  * TAIL_WINDOW bytes are held back until the input ends; the central directory at the end
  * then gives the exact compressed size, so the decompressor never sees the descriptor or
  * directory bytes, and truncated archives are detected because that directory is missing.
+ * A descriptor with its signature is recognised as it arrives (it records the size of the
+ * data before it): the data ends there, and only the directory may follow, so reading stops
+ * as soon as more than a directory's worth does.
  */
 import { ByteReader, concatBytes, decompress } from './bytes';
 import { ReportCompressionError, ReportFormatError } from './errors';
 import { formatMegabytes, unpackedTooLarge, type UnpackLimits } from './limits';
 
 const LOCAL_HEADER = 0x04034b50;
+const DATA_DESCRIPTOR = 0x08074b50;
 const CENTRAL_HEADER = 0x02014b50;
 const END_OF_DIRECTORY = 0x06054b50;
 const ZIP64_END_OF_DIRECTORY = 0x06064b50;
@@ -82,7 +86,7 @@ export async function* unzipSingleEntry(
 	const sizes: Sizes = {};
 	let data: AsyncIterable<Uint8Array>;
 	if (flags & 8) {
-		data = entryDataUntilDirectory(reader, 30 + name.length + extra.length, sizes, entry);
+		data = entryDataUntilDirectory(reader, 30 + name.length + extra.length, sizes, entry, method === 0);
 	} else {
 		sizes.compressed = u32(header, 18);
 		sizes.uncompressed = u32(header, 22);
@@ -136,14 +140,20 @@ async function* entryDataUntilDirectory(
 	headerLength: number,
 	sizes: Sizes,
 	entry: ZipEntryInfo,
+	stored: boolean,
 ): AsyncGenerator<Uint8Array> {
 	// `held` is the last ≤ TAIL_WINDOW bytes seen; everything before it has been passed on.
 	const held: Uint8Array[] = [];
 	let heldLength = 0;
 	let passedOn = 0;
+	const descriptor = new DescriptorFinder(stored);
+	let dataEnd: number | undefined;
 	for (let chunk = await reader.next(); chunk; chunk = await reader.next()) {
+		dataEnd = descriptor.find(chunk, passedOn + heldLength);
 		held.push(chunk);
 		heldLength += chunk.length;
+		entry.heldBytes = heldLength;
+		if (dataEnd !== undefined) break;
 		while (heldLength - held[0].length >= TAIL_WINDOW) {
 			const first = held.shift() as Uint8Array;
 			heldLength -= first.length;
@@ -151,16 +161,90 @@ async function* entryDataUntilDirectory(
 			entry.heldBytes = heldLength;
 			yield first;
 		}
-		entry.heldBytes = heldLength;
+	}
+	if (dataEnd !== undefined) {
+		yield* dataBeforeDescriptor(reader, concatBytes(held), dataEnd - passedOn, dataEnd, headerLength, sizes, entry);
+		return;
 	}
 	const tail = concatBytes(held);
 	// The archive starts with our entry's header, so the tail starts at this archive offset.
 	const directory = readCentralDirectory(tail, headerLength + passedOn);
 	sizes.uncompressed = directory.uncompressed;
-	const dataEnd = directory.compressed - passedOn;
-	if (dataEnd < 0 || dataEnd > tail.length) throw damaged('file sizes do not match the archive');
-	if (dataEnd > 0) yield tail.subarray(0, dataEnd);
+	const dataLeft = directory.compressed - passedOn;
+	if (dataLeft < 0 || dataLeft > tail.length) throw damaged('file sizes do not match the archive');
+	if (dataLeft > 0) yield tail.subarray(0, dataLeft);
 }
+
+/**
+ * The last `dataLeft` bytes of the data, held in `tail`, once the descriptor after them was found:
+ * the rest of the archive, at most TAIL_WINDOW bytes, must be its directory, which must give
+ * the same compressed size (`dataSize`).
+ */
+async function* dataBeforeDescriptor(
+	reader: ByteReader,
+	tail: Uint8Array,
+	dataLeft: number,
+	dataSize: number,
+	headerLength: number,
+	sizes: Sizes,
+	entry: ZipEntryInfo,
+): AsyncGenerator<Uint8Array> {
+	const rest = [tail.subarray(dataLeft)];
+	let restLength = rest[0].length;
+	for (let chunk = await reader.next(); chunk; chunk = await reader.next()) {
+		rest.push(chunk);
+		restLength += chunk.length;
+		entry.heldBytes = dataLeft + restLength;
+		if (restLength > TAIL_WINDOW) throw damaged('more data follows the file than the archive directory takes');
+	}
+	const directory = readCentralDirectory(concatBytes(rest), headerLength + dataSize);
+	if (directory.compressed !== dataSize) throw damaged('file sizes do not match the archive');
+	sizes.uncompressed = directory.uncompressed;
+	if (dataLeft > 0) yield tail.subarray(0, dataLeft);
+}
+
+/**
+ * Finds a data descriptor with its signature as the data streams: the signature, the CRC, then
+ * the size of the data before it (4 bytes, or 8 with zip64), and for a stored file the same
+ * size again, unpacked. By chance, deflate data holds such a record about once in 2^64 places.
+ */
+class DescriptorFinder {
+	/** The last bytes of the previous chunks, for a descriptor that spans chunks. */
+	private carry = new Uint8Array(0);
+
+	constructor(private readonly stored: boolean) {}
+
+	/** Where the data ends, if a descriptor starts in `chunk` (whose first byte is data byte `at`). */
+	find(chunk: Uint8Array, at: number): number | undefined {
+		const carried = this.carry.length;
+		if (chunk.length < 2 * DESCRIPTOR_LENGTH) {
+			const bytes = concatBytes([this.carry, chunk]);
+			this.carry = bytes.slice(Math.max(0, bytes.length - DESCRIPTOR_LENGTH + 1));
+			return this.scan(bytes, at - carried);
+		}
+		// Descriptors starting in the carried bytes, then in the chunk; the last bytes are carried on.
+		const head = concatBytes([this.carry, chunk.slice(0, DESCRIPTOR_LENGTH - 1)]);
+		this.carry = chunk.slice(chunk.length - DESCRIPTOR_LENGTH + 1);
+		return this.scan(head, at - carried) ?? this.scan(chunk, at);
+	}
+
+	/** The first descriptor wholly inside `bytes` (whose first byte is data byte `at`). */
+	private scan(bytes: Uint8Array, at: number): number | undefined {
+		const last = bytes.length - DESCRIPTOR_LENGTH;
+		for (let found = bytes.indexOf(0x50); found >= 0 && found <= last; found = bytes.indexOf(0x50, found + 1)) {
+			if (u32(bytes, found) === DATA_DESCRIPTOR && this.recordsSize(bytes, found, at + found)) return at + found;
+		}
+		return undefined;
+	}
+
+	private recordsSize(b: Uint8Array, at: number, size: number): boolean {
+		if (this.stored) return (u32(b, at + 8) === size && u32(b, at + 12) === size) || (u64(b, at + 8) === size && u64(b, at + 16) === size);
+		return u32(b, at + 8) === size || u64(b, at + 8) === size;
+	}
+}
+
+/** Signature, CRC and two 8-byte sizes: the longest descriptor. */
+const DESCRIPTOR_LENGTH = 24;
 
 /** Sizes of the archive's only entry, read from the end records found in `tail`. */
 function readCentralDirectory(

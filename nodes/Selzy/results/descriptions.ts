@@ -159,6 +159,15 @@ export const fileOptionFields: INodeProperties[] = [
 			'Stop reading a gzip or zip report that unpacks to more than this many times its compressed size, the mark of a decompression bomb. Genuine reports compress 5 to 25 times.',
 	},
 	{
+		displayName: 'Max Record Size (MB)',
+		name: 'maxRecordSize',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 4,
+		description:
+			'Stop reading a report with a record (one row, all its values together) larger than this. A genuine row holds an address, a status and some contact fields, a few kilobytes; 4 MB holds even 60 contact fields filled to the 64 KB a field takes. A larger record is the mark of a damaged or hostile file, and would sit whole in memory.',
+	},
+	{
 		displayName: 'Neutralize Formulas',
 		name: 'neutralizeFormulas',
 		type: 'boolean',

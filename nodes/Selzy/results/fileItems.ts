@@ -122,7 +122,7 @@ function recordBatchesOf(opened: OpenedFile, settings: FileSettings) {
 		download.bytes,
 		{ contentType: download.contentType, fileName: download.fileName },
 		meta,
-		{ unpackLimits: settings.unpackLimits },
+		{ unpackLimits: settings.unpackLimits, maxRecordChars: settings.maxRecordChars },
 	);
 	return { batches, meta };
 }

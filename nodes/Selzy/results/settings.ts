@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { DEFAULT_MAX_ROWS_HELD, DEFAULT_UNPACK_LIMITS, type UnpackLimits } from '../report/limits';
+import { DEFAULT_MAX_RECORD_CHARS, DEFAULT_MAX_ROWS_HELD, DEFAULT_UNPACK_LIMITS, type UnpackLimits } from '../report/limits';
 import { STATUS_GROUPS, type StatusGroup } from '../report/statuses';
 import type { RowSettings } from '../tasks/kinds';
 import { downloadLimitsFrom } from '../transport/download';
@@ -14,6 +14,8 @@ export interface FileSettings extends RowSettings {
 	binaryPropertyName: string;
 	fileName: string;
 	unpackLimits: UnpackLimits;
+	/** Max Record Size, in characters. */
+	maxRecordChars: number;
 	stallTimeoutMs: number;
 	maxDownloadBytes: number;
 	downloadTimeLimitMs: number;
@@ -62,7 +64,7 @@ export function readFileSettings(output: Output, options: IDataObject): FileSett
 				wholeNumber(options.maxUnpackedSize, DEFAULT_UNPACK_LIMITS.maxUnpackedBytes / 1024 / 1024, 1) * 1024 * 1024,
 			maxUnpackRatio: wholeNumber(options.maxUnpackRatio, DEFAULT_UNPACK_LIMITS.maxUnpackRatio, 1),
 		},
-		stallTimeoutMs: Math.max(5, Number(options.stallTimeout ?? 60)) * 1000,
+		maxRecordChars: wholeNumber(options.maxRecordSize, DEFAULT_MAX_RECORD_CHARS / 1024 / 1024, 1) * 1024 * 1024,
 		...downloadLimitsFrom(options),
 	};
 }

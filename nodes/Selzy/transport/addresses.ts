@@ -27,7 +27,7 @@ const IPV4_RANGES: Range[] = [
 const LOCAL_NAME_SUFFIXES = ['.localhost', '.local', '.internal', '.localdomain', '.home.arpa', '.lan'];
 
 export function classifyHost(hostname: string): HostKind {
-	const host = hostname.toLowerCase().replace(/\.+$/, '');
+	const host = withoutTrailingDots(hostname.toLowerCase());
 	if (host.startsWith('[')) return classifyIpv6(host.slice(1, -1));
 	const v4 = parseIpv4(host);
 	if (v4 !== undefined) return classifyIpv4(v4);
@@ -35,6 +35,16 @@ export function classifyHost(hostname: string): HostKind {
 	// A name without a dot is completed by the resolver's search domains: an internal host.
 	if (!host.includes('.') || LOCAL_NAME_SUFFIXES.some((suffix) => host.endsWith(suffix))) return 'local-name';
 	return 'public';
+}
+
+/**
+ * `example.com.` is `example.com`. Scanned from the end by hand: a pattern such as /\.+$/ tries
+ * every dot of a long run and is quadratic on a hostile link's host.
+ */
+function withoutTrailingDots(host: string): string {
+	let end = host.length;
+	while (end > 0 && host.charCodeAt(end - 1) === 46) end--;
+	return host.slice(0, end);
 }
 
 export function isLoopbackHost(hostname: string): boolean {
@@ -60,7 +70,8 @@ function classifyIpv4(address: number): HostKind {
 
 /** Eight 16-bit groups, or undefined when the text is not an IPv6 address. */
 function parseIpv6(text: string): number[] | undefined {
-	let body = text.replace(/%.*$/, '');
+	const zone = text.indexOf('%');
+	let body = zone < 0 ? text : text.slice(0, zone);
 	const tail: number[] = [];
 	const dotted = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(body);
 	if (dotted) {

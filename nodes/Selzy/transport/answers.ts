@@ -6,8 +6,11 @@ import { findErrorCode, networkFailureWords, wasNeverSent } from './networkError
 /** What one attempt at a Selzy call gave: the method's `result`, or a failure and whether to try again. */
 export interface Attempt {
 	result?: unknown;
-	failure?: SelzyErrorDetails & { retryable: boolean; retryAfterMs?: number };
+	failure?: Failure;
 }
+
+/** `resendOnce`: a call that starts work may be sent again once after this failure, not more. */
+export type Failure = SelzyErrorDetails & { retryable: boolean; retryAfterMs?: number; resendOnce?: boolean };
 
 export interface HttpAnswer {
 	statusCode: number;
@@ -17,15 +20,21 @@ export interface HttpAnswer {
 
 /**
  * Statuses that say the request was not processed, so even a call that starts work may go again.
- * A 502 or 504 comes from a gateway that may have passed the request on before giving up.
+ * A 504 comes from a gateway that passed the request on and gave up waiting: Selzy may be working on it.
  */
 const NOT_PROCESSED_STATUSES = new Set([429, 503]);
+
+/**
+ * A 502 says the gateway got no valid answer from Selzy: most often it never got the request
+ * through. A call that starts work is sent once more after it; a second 502 stops it.
+ */
+const BAD_GATEWAY = 502;
 
 const MAY_HAVE_STARTED =
 	'Selzy may already have started the report, so the request was not sent again (that could start a second report). ' +
 	'If you gave a Notify URL, Selzy still calls it when the report is ready; otherwise wait a few minutes and run the node again.';
 
-export function networkFailure(method: string, error: unknown, startsWork: boolean): Attempt['failure'] {
+export function networkFailure(method: string, error: unknown, startsWork: boolean): Failure {
 	const code = findErrorCode(error);
 	const notSent = wasNeverSent(code);
 	return {
@@ -39,7 +48,7 @@ export function networkFailure(method: string, error: unknown, startsWork: boole
 	};
 }
 
-export function timeoutFailure(method: string, budgetMs: number, startsWork: boolean): Attempt['failure'] {
+export function timeoutFailure(method: string, budgetMs: number, startsWork: boolean): Failure {
 	return {
 		method,
 		code: 'timeout',
@@ -65,34 +74,35 @@ export function interpretAnswer(method: string, answer: HttpAnswer, startsWork: 
 	const status = answer.statusCode;
 	if (status >= 300 && status < 400) return { failure: redirectFailure(method, status, answer.headers.location) };
 	const transientStatus = status === 429 || status >= 500;
+	const notProcessed = NOT_PROCESSED_STATUSES.has(status);
+	const resendOnce = startsWork && status === BAD_GATEWAY;
 	// For a call that starts work, only answers proving it was not processed allow sending it again.
-	const resendable = startsWork ? NOT_PROCESSED_STATUSES.has(status) : transientStatus;
+	const resendable = startsWork ? notProcessed || resendOnce : transientStatus;
 	const context: AnswerContext = {
 		method,
 		status,
 		transientStatus,
 		resendable,
 		retryAfterMs: parseRetryAfter(answer.headers['retry-after']),
-		gatewayHint: startsWork && transientStatus && !resendable ? ` ${MAY_HAVE_STARTED}` : '',
+		gatewayHint: startsWork && transientStatus && !notProcessed ? ` ${MAY_HAVE_STARTED}` : '',
 	};
 	const text = bodyText(answer.body);
 	const parsed = parseJsonObject(answer.body, text);
-	if (!parsed) return { failure: notJsonFailure(context, text, startsWork) };
-	if ('error' in parsed || (status >= 400 && !('result' in parsed))) return { failure: selzyErrorFailure(context, parsed) };
-	if (transientStatus) {
-		return {
-			failure: {
-				method,
-				code: 'http_error',
-				message: `Selzy answered HTTP ${status}`,
-				description: context.gatewayHint.trim() || undefined,
-				httpStatus: status,
-				retryable: resendable,
-				retryAfterMs: context.retryAfterMs,
-			},
+	let failure: Failure;
+	if (!parsed) failure = notJsonFailure(context, text, startsWork);
+	else if ('error' in parsed || (status >= 400 && !('result' in parsed))) failure = selzyErrorFailure(context, parsed);
+	else if (transientStatus) {
+		failure = {
+			method,
+			code: 'http_error',
+			message: `Selzy answered HTTP ${status}`,
+			description: context.gatewayHint.trim() || undefined,
+			httpStatus: status,
+			retryable: resendable,
+			retryAfterMs: context.retryAfterMs,
 		};
-	}
-	return { result: parsed.result };
+	} else return { result: parsed.result };
+	return { failure: resendOnce ? { ...failure, resendOnce } : failure };
 }
 
 function parseJsonObject(body: unknown, text: string): Record<string, unknown> | undefined {
@@ -106,7 +116,7 @@ function parseJsonObject(body: unknown, text: string): Record<string, unknown> |
 }
 
 /** An HTML error page of a proxy, an empty answer, or other text where JSON was expected. */
-function notJsonFailure(context: AnswerContext, text: string, startsWork: boolean): Attempt['failure'] {
+function notJsonFailure(context: AnswerContext, text: string, startsWork: boolean): Failure {
 	const { method, status, transientStatus } = context;
 	const empty = text.trim() === '';
 	return {
@@ -123,7 +133,7 @@ function notJsonFailure(context: AnswerContext, text: string, startsWork: boolea
 }
 
 /** Selzy's own `{error, code}`, with its HTML entities decoded. */
-function selzyErrorFailure(context: AnswerContext, parsed: Record<string, unknown>): Attempt['failure'] {
+function selzyErrorFailure(context: AnswerContext, parsed: Record<string, unknown>): Failure {
 	const { method, status } = context;
 	const code = typeof parsed.code === 'string' && parsed.code ? parsed.code : 'unspecified';
 	const message = decodeHtmlEntities(String(parsed.error ?? `HTTP ${status}`));
@@ -139,7 +149,7 @@ function selzyErrorFailure(context: AnswerContext, parsed: Record<string, unknow
 }
 
 /** API calls never follow redirects: the form body, key included, would go wherever they point. */
-function redirectFailure(method: string, status: number, location: unknown): Attempt['failure'] {
+function redirectFailure(method: string, status: number, location: unknown): Failure {
 	let target = 'an address it did not give';
 	if (typeof location === 'string') {
 		try {

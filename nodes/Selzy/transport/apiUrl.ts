@@ -13,8 +13,12 @@ export interface SelzyCredentials {
 
 const DEFAULT_BASE_URL = 'https://api.selzy.com';
 
-/** Trailing slashes, and a pasted "/en/api" (any of Selzy's languages) with them, are dropped. */
-const PASTED_API_PATH = String.raw`\/+((en|ru|ua)\/api\/*)?$`;
+/**
+ * Trailing slashes, and a pasted "/en/api" (any of Selzy's languages) with them, are dropped.
+ * The match may only start at the first slash of a run (`(?<!\/)`): otherwise every slash of a
+ * long run would start a new attempt over the rest of it, quadratic in the run's length.
+ */
+const PASTED_API_PATH = String.raw`(?<!\/)\/+((en|ru|ua)\/api\/*)?$`;
 
 /** https, or plain http to this machine only (the key travels in every request). */
 const SECURE_BASE_URL = String.raw`^(https:\/\/|http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?(\/|$))`;

@@ -20,8 +20,11 @@ const CREDENTIAL_TYPE = 'selzyApi';
  */
 export const WEBHOOK_CREDENTIAL_TTL_MS = 10_000;
 
-/** workflow:node:credential → the credential a webhook decrypted (or is decrypting) moments ago */
-const reusedByWebhooks = new Map<string, { credentials: Promise<SelzyCredentials>; expiresAt: number }>();
+/**
+ * workflow:node:credential → the credential a webhook decrypted (or is decrypting) moments ago.
+ * `dropAtExpiry` is the timer that drops it when its time is over, callbacks or not.
+ */
+const reusedByWebhooks = new Map<string, { credentials: Promise<SelzyCredentials>; dropAtExpiry: AbortSignal }>();
 
 function isWebhook(context: SelzyContext): context is IWebhookFunctions {
 	return 'getRequestObject' in context;
@@ -39,21 +42,22 @@ async function decrypt(context: SelzyContext): Promise<SelzyCredentials> {
 export async function selzyCredentials(context: SelzyContext): Promise<SelzyCredentials> {
 	if (!isWebhook(context)) return await decrypt(context);
 	const scope = webhookScope(context);
-	const now = Date.now();
-	for (const [key, entry] of reusedByWebhooks) if (entry.expiresAt <= now) reusedByWebhooks.delete(key);
 	const known = reusedByWebhooks.get(scope);
 	if (known) return await known.credentials;
 	const credentials = decrypt(context);
-	reusedByWebhooks.set(scope, { credentials, expiresAt: now + WEBHOOK_CREDENTIAL_TTL_MS });
+	// AbortSignal.timeout's timer does not keep n8n's process (or a test run) alive.
+	const entry = { credentials, dropAtExpiry: AbortSignal.timeout(WEBHOOK_CREDENTIAL_TTL_MS) };
+	const drop = () => reusedByWebhooks.get(scope) === entry && reusedByWebhooks.delete(scope);
+	entry.dropAtExpiry.addEventListener('abort', drop, { once: true });
+	reusedByWebhooks.set(scope, entry);
 	// A failed decryption is not remembered; the caller gets its error from the await below.
-	credentials.catch(() => reusedByWebhooks.get(scope)?.credentials === credentials && reusedByWebhooks.delete(scope));
+	credentials.catch(drop);
 	return await credentials;
 }
 
 /** Whether a webhook's next call would reuse a credential decrypted earlier. */
 export function hasReusedCredentials(context: IWebhookFunctions): boolean {
-	const entry = reusedByWebhooks.get(webhookScope(context));
-	return entry !== undefined && entry.expiresAt > Date.now();
+	return reusedByWebhooks.has(webhookScope(context));
 }
 
 /** Drops a webhook's reused credential, e.g. after Selzy refused it (the key may have changed). */

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { formatMegabytes } from '../report/limits';
 import { downloadError, MAX_REDIRECTS } from './downloadErrors';
-import { downloadRulesFor, findDownloadRefusal, type DownloadRules } from './downloadGuard';
+import { checkDownloadTarget, downloadRulesFor, type DownloadRules } from './downloadGuard';
 import { describeNetworkError } from './networkErrors';
 import { anySignal, waitUnlessCancelled } from './wait';
 
@@ -42,16 +42,38 @@ export interface DownloadOptions {
 }
 
 /** Defaults of the download options; the option descriptions say why. */
-const DOWNLOAD_DEFAULTS = Object.freeze({ maxDownloadSizeMb: 1024, downloadTimeLimitSeconds: 1800 });
+const DOWNLOAD_DEFAULTS = Object.freeze({ maxDownloadSizeMb: 1024, downloadTimeLimitSeconds: 1800, stallTimeoutSeconds: 60 });
 
-/** The download limits from a node's options (Max Download Size in MB, Download Time Limit in seconds). */
-export function downloadLimitsFrom(options: IDataObject): { maxDownloadBytes: number; downloadTimeLimitMs: number } {
-	const sizeMb = Number(options.maxDownloadSize ?? DOWNLOAD_DEFAULTS.maxDownloadSizeMb);
-	const seconds = Number(options.downloadTimeLimit ?? DOWNLOAD_DEFAULTS.downloadTimeLimitSeconds);
+export interface DownloadLimits {
+	maxDownloadBytes: number;
+	downloadTimeLimitMs: number;
+	stallTimeoutMs: number;
+}
+
+/**
+ * The download limits from a node's options: Max Download Size in MB, Download Time Limit and
+ * Download Stall Timeout in seconds.
+ */
+export function downloadLimitsFrom(options: IDataObject): DownloadLimits {
+	const sizeMb = downloadBound(options.maxDownloadSize, 'Max Download Size', 'MB', DOWNLOAD_DEFAULTS.maxDownloadSizeMb);
+	const seconds = downloadBound(options.downloadTimeLimit, 'Download Time Limit', 'seconds', DOWNLOAD_DEFAULTS.downloadTimeLimitSeconds);
+	const stallSeconds = downloadBound(options.stallTimeout, 'Download Stall Timeout', 'seconds', DOWNLOAD_DEFAULTS.stallTimeoutSeconds);
 	return {
 		maxDownloadBytes: Math.round(Math.max(1, sizeMb || DOWNLOAD_DEFAULTS.maxDownloadSizeMb) * 1024 * 1024),
 		downloadTimeLimitMs: Math.round(Math.max(1, seconds || DOWNLOAD_DEFAULTS.downloadTimeLimitSeconds) * 1000),
+		stallTimeoutMs: Math.round(Math.max(5, stallSeconds) * 1000),
 	};
+}
+
+/**
+ * One download bound as a number, its default when unset. Anything else that is not a number
+ * (an expression giving "abc") is refused: read as NaN it would switch the bound off.
+ */
+function downloadBound(value: unknown, option: string, unit: string, fallback: number): number {
+	if (value === undefined || value === null || value === '') return fallback;
+	const number = typeof value === 'number' || typeof value === 'string' ? Number(value) : NaN;
+	if (Number.isFinite(number)) return number;
+	throw new Error(`${option} must be a number of ${unit}, not ${JSON.stringify(value) ?? String(value)}`);
 }
 
 /**
@@ -264,9 +286,12 @@ async function requestFollowingRedirects(
 	}
 	let previous: URL | undefined;
 	for (let hop = 0; ; hop++) {
-		const refusal = await findDownloadRefusal(context, target, rules, previous);
+		const { refusal, address } = await checkDownloadTarget(context, target, rules, previous);
 		if (refusal) throw downloadError(node, 'refused', `Refused to download the report: its link ${refusal.reason}`);
 		const response = (await context.helpers.httpRequest({
+			// The socket goes to the address the guard checked: the agent's `host` wins over the
+			// URL's when connecting, while the Host header and TLS still use the name.
+			...(address ? { agentOptions: { host: address } } : {}),
 			method: 'GET',
 			url: target.href,
 			encoding: 'stream',

@@ -20,9 +20,23 @@ export interface DownloadRefusal {
 	host: string;
 }
 
+/**
+ * The verdict on one download target: a refusal, or the address its host name was checked at,
+ * which the connection must then use (n8n 2.x; undefined where nothing was resolved).
+ */
+export type DownloadCheck = { refusal: DownloadRefusal; address?: undefined } | { refusal?: undefined; address?: string };
+
+type Lookup = (
+	hostname: string,
+	options: { all: true },
+	callback: (error: Error | null, addresses: Array<{ address: string; family: number }>) => void,
+) => void;
+
 /** n8n 2.x's egress filter, when the host offers one (n8n 1.x does not). */
 interface EgressFilter {
 	validateUrl(url: string): Promise<{ ok: true } | { ok: false; error: Error }>;
+	/** Resolves a name and checks every address it gets, as validateUrl does, returning them. */
+	createSecureLookup?(): Lookup;
 }
 
 export async function downloadRulesFor(context: GuardContext): Promise<DownloadRules> {
@@ -47,16 +61,18 @@ const KIND_WORDS: Record<Exclude<HostKind, 'public'>, string> = {
 /**
  * Refuses `target` unless it is an https URL on a public host (or loopback, when the rules allow
  * it); `from` is the previous hop of a redirect chain. With n8n's egress filter (n8n 2.x) the
- * host name is resolved and every address it resolves to is checked as well.
+ * host name is resolved and every address it resolves to is checked as well; the check then
+ * gives the address to connect to, so a name that answers differently the second time (DNS
+ * rebinding) cannot lead the download elsewhere.
  */
-export async function findDownloadRefusal(
+export async function checkDownloadTarget(
 	context: GuardContext,
 	target: URL,
 	rules: DownloadRules,
 	from?: URL,
-): Promise<DownloadRefusal | undefined> {
+): Promise<DownloadCheck> {
 	const host = target.hostname;
-	const refuse = (reason: string): DownloadRefusal => ({ reason, host });
+	const refuse = (reason: string): DownloadCheck => ({ refusal: { reason, host } });
 	const kind = classifyHost(host);
 	const loopbackAllowed = kind === 'loopback' && rules.allowLoopback;
 
@@ -67,19 +83,44 @@ export async function findDownloadRefusal(
 	if (target.protocol !== 'https:' && !(target.protocol === 'http:' && loopbackAllowed)) {
 		return refuse(host ? `must be an https link, not ${target.protocol}//${host}` : 'must be an https link');
 	}
-	if (loopbackAllowed) return undefined;
+	if (loopbackAllowed) return {};
 
 	const filter = egressFilterOf(context);
+	if (!filter) return {};
 	// A name that does not resolve here (the filter answers with an error or rejects) is left to
 	// the request: a direct connection uses the same resolver and fails the same way, and behind
 	// a proxy the proxy resolves it.
-	const verdict = filter && (await filter.validateUrl(target.href).catch(() => undefined));
-	if (!verdict || verdict.ok || !/^Ssrf/.test(verdict.error.name)) return undefined;
+	const verdict = await resolveChecked(filter, target);
+	if (verdict.ok) return { address: verdict.address };
+	if (!/^Ssrf/.test(verdict.error?.name ?? '')) return {};
 	return refuse(
-		verdict.error.name === 'SsrfBlockedHostnameError'
+		verdict.error?.name === 'SsrfBlockedHostnameError'
 			? `points to ${host}, a host this n8n instance blocks (N8N_SSRF_BLOCKED_HOSTNAMES)`
 			: `points to ${host}, which resolves to an address that is not public`,
 	);
+}
+
+/**
+ * The filter's verdict on the target's host and, when it passed, the address to connect to: the
+ * first IPv4 one it was checked at (IPv6 only when there is none), the family that reaches the
+ * most servers. Filters without a lookup only judge (no address).
+ */
+async function resolveChecked(filter: EgressFilter, target: URL): Promise<{ ok: boolean; error?: Error; address?: string }> {
+	if (typeof filter.createSecureLookup !== 'function') {
+		const verdict = await filter.validateUrl(target.href).catch(() => undefined);
+		return verdict?.ok ? { ok: true } : { ok: false, error: verdict?.error };
+	}
+	const lookup = filter.createSecureLookup();
+	return await new Promise((resolve) => {
+		try {
+			lookup(target.hostname, { all: true }, (error, addresses) => {
+				if (error || !addresses?.length) return resolve({ ok: false, error: error ?? undefined });
+				resolve({ ok: true, address: (addresses.find((entry) => entry.family === 4) ?? addresses[0]).address });
+			});
+		} catch (error) {
+			resolve({ ok: false, error: error as Error });
+		}
+	});
 }
 
 /**
@@ -94,7 +135,7 @@ export async function downloadLinkProblem(context: GuardContext, link: string | 
 	} catch {
 		return 'file_to_download is not a URL';
 	}
-	const refusal = await findDownloadRefusal(context, target, await downloadRulesFor(context));
+	const { refusal } = await checkDownloadTarget(context, target, await downloadRulesFor(context));
 	return refusal && `file_to_download ${refusal.reason}`;
 }
 

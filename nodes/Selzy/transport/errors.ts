@@ -1,6 +1,8 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { SELZY_CALLS_PER_MINUTE, type NoTurn } from './rateLimit';
+
 /** Codes Selzy documents; anything else is treated like `unspecified`. */
 export type SelzyErrorCode =
 	| 'unspecified'
@@ -88,10 +90,42 @@ export interface SelzyErrorDetails {
 	itemIndex?: number;
 }
 
-/**
- * The single place where failures of Selzy calls become n8n errors.
- * Only the fields given here travel with the error: never the request, whose body carries the key.
- */
+const count = (value: number) => value.toLocaleString('en-US');
+
+/** The call's time ran out while it waited for a turn under the key's call limit. */
+export function noTurnFailure(method: string, turn: Extract<NoTurn, { cancelled: false }>): SelzyErrorDetails {
+	const { waiting, limit, heldBackMs } = turn;
+	if (heldBackMs > 0 && waiting === 0) {
+		return {
+			method,
+			code: 'timeout',
+			message: `Selzy said this API key reached its call limit, so every call with the key waits ${Math.ceil(heldBackMs / 1000)} s more; this call's time ran out first`,
+			description: HINTS.api_call_limit_exceeded_for_api_key,
+		};
+	}
+	const calls = `${count(waiting)} call${waiting === 1 ? '' : 's'} with this API key ${waiting === 1 ? 'was' : 'were'} waiting ahead of this one`;
+	const byLimit = {
+		selzy: {
+			limit: `Selzy's limit of ${count(limit.perMinute)} calls per minute`,
+			hint: `Selzy allows ${count(limit.perMinute)} calls per minute per API key, and every workflow using this key in this n8n shares them. Run fewer items at once or spread the runs out.`,
+		},
+		method: {
+			limit: `Selzy's limit of ${count(limit.perMinute)} calls per minute for ${method}`,
+			hint: `Selzy allows only ${count(limit.perMinute)} calls per minute to ${method} per API key. Run fewer items at once or spread the runs out.`,
+		},
+		option: {
+			limit: `the API Calls per Minute option (${count(limit.perMinute)})`,
+			hint: `The node's API Calls per Minute option sets this pace. Raise it (Selzy allows up to ${count(SELZY_CALLS_PER_MINUTE)}) or run fewer items at once.`,
+		},
+	}[limit.setBy];
+	return {
+		method,
+		code: 'timeout',
+		message: `The call's time ran out waiting for its turn under ${byLimit.limit}: ${calls}`,
+		description: byLimit.hint,
+	};
+}
+
 /** Selzy's error code carried by an error from `createSelzyError`, if any. */
 export function selzyCodeOf(error: unknown): string | undefined {
 	if (!(error instanceof NodeApiError)) return undefined;
@@ -99,6 +133,10 @@ export function selzyCodeOf(error: unknown): string | undefined {
 	return typeof code === 'string' ? code : undefined;
 }
 
+/**
+ * The single place where failures of Selzy calls become n8n errors.
+ * Only the fields given here travel with the error: never the request, whose body carries the key.
+ */
 export function createSelzyError(node: INode, details: SelzyErrorDetails, secret?: string): NodeApiError {
 	const message = redact(details.message, secret);
 	const retried = details.attempts && details.attempts > 1 ? ` (after ${details.attempts} attempts)` : '';

@@ -3,9 +3,9 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { apiBaseUrl, baseUrlProblem, BASE_URL_HINT, type SelzyCredentials } from './apiUrl';
 import { selzyCredentials, type SelzyContext } from './credentials';
-import { interpretAnswer, networkFailure, timeoutFailure, type Attempt, type HttpAnswer } from './answers';
+import { interpretAnswer, networkFailure, timeoutFailure, type Attempt, type Failure, type HttpAnswer } from './answers';
 import { findErrorCode } from './networkErrors';
-import { createSelzyError, redact } from './errors';
+import { createSelzyError, noTurnFailure, redact } from './errors';
 import { holdBack, takeTurn } from './rateLimit';
 import { anySignal, waitUnlessCancelled } from './wait';
 
@@ -31,7 +31,8 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
 export interface SelzyCallOptions {
 	/**
 	 * The call creates something in Selzy (a report task). It is sent again only when the answer
-	 * proves Selzy did not take it: HTTP 429 or 503, Selzy's retry codes, or no connection at all.
+	 * proves Selzy did not take it: HTTP 429 or 503, Selzy's retry codes, or no connection at all;
+	 * after a gateway's 502 (no valid answer from Selzy) once.
 	 */
 	startsWork?: boolean;
 	itemIndex?: number;
@@ -41,8 +42,16 @@ export interface SelzyCallOptions {
 	callsPerMinute?: number;
 	/** Selzy's own lower limit for this method, per key (e.g. 20 for async/exportContacts). */
 	methodCallsPerMinute?: number;
+	/** Someone waits for the answer (Selzy, for its callback's verification): the call's turn comes before queued calls. */
+	urgent?: boolean;
 	/** Ends the call like the execution's Stop does (e.g. when another item of the run failed). */
 	signal?: AbortSignal;
+	/**
+	 * An upsert (importContacts): sending it again does no harm, so a timeout or a lost connection
+	 * sends it again. Its own policy replaces the default one: each attempt ends after
+	 * `attemptTimeoutMs`, `attempts` in all (Selzy advises 30 s and at most two more).
+	 */
+	upsert?: { attempts: number; attemptTimeoutMs: number };
 }
 
 /**
@@ -63,21 +72,35 @@ export async function selzyApiRequest<T = unknown>(
 		throw new NodeOperationError(this.getNode(), problem, { description: BASE_URL_HINT, itemIndex: options.itemIndex });
 	}
 	const signal = anySignal(cancelSignalOf(this), options.signal);
-	const policy = tightest(DEFAULT_RETRY_POLICY, options.retry);
+	const policy = options.upsert ? upsertPolicy(options.upsert) : tightest(DEFAULT_RETRY_POLICY, options.retry);
 	const deadline = Date.now() + policy.maxTotalMs;
-	let failure: Attempt['failure'];
+	let failure: Failure | undefined;
+	let resentAfterBadGateway = false;
 
 	for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-		const turn = { perMinute: options.callsPerMinute, methodPerMinute: options.methodCallsPerMinute, signal, deadline };
-		if (!(await takeTurn(credentials.apiKey, method, turn))) {
-			if (signal?.aborted) throw cancelled(this, options.itemIndex);
-			break; // the call's time ran out while waiting for a turn
+		const turn = await takeTurn(credentials.apiKey, method, {
+			perMinute: options.callsPerMinute,
+			methodPerMinute: options.methodCallsPerMinute,
+			signal,
+			deadline,
+			urgent: options.urgent,
+		});
+		if (!turn.taken) {
+			if (turn.cancelled || signal?.aborted) throw cancelled(this, options.itemIndex);
+			// The call's time ran out while waiting for a turn: say so, unless an attempt failed before.
+			failure ??= { ...noTurnFailure(method, turn), retryable: false };
+			break;
 		}
 		const budgetMs = Math.min(policy.attemptTimeoutMs, deadline - Date.now());
 		if (budgetMs <= 0) break;
 		const outcome = await sendOnce(this, credentials, method, params, { signal, budgetMs, startsWork: !!options.startsWork });
 		if (!outcome.failure) return outcome.result as T;
 		failure = { ...outcome.failure, message: redact(outcome.failure.message, credentials.apiKey), attempts: attempt };
+		// A proxy's 502 on a call that starts work is sent again once, not more (see answers.ts).
+		if (failure.resendOnce) {
+			if (resentAfterBadGateway) failure.retryable = false;
+			resentAfterBadGateway = true;
+		}
 
 		const delay = backoffDelay(policy, attempt, failure.retryAfterMs);
 		// Every call with this key holds back, not just this one.
@@ -100,7 +123,7 @@ function cancelled(context: SelzyContext, itemIndex?: number): NodeOperationErro
 
 const RATE_LIMIT_CODES = new Set(['api_call_limit_exceeded_for_api_key', 'api_call_limit_exceeded_for_ip']);
 
-function isRateLimited(failure: NonNullable<Attempt['failure']>): boolean {
+function isRateLimited(failure: Failure): boolean {
 	return RATE_LIMIT_CODES.has(failure.code) || failure.httpStatus === 429;
 }
 
@@ -114,6 +137,12 @@ function tightest(policy: Readonly<RetryPolicy>, override: Partial<RetryPolicy> 
 		maxTotalMs: pick('maxTotalMs'),
 		attemptTimeoutMs: pick('attemptTimeoutMs'),
 	};
+}
+
+/** The whole call may take every attempt's time plus the waits between them. */
+function upsertPolicy({ attempts, attemptTimeoutMs }: NonNullable<SelzyCallOptions['upsert']>): RetryPolicy {
+	const maxDelayMs = 10_000;
+	return { maxAttempts: attempts, baseDelayMs: 1000, maxDelayMs, attemptTimeoutMs, maxTotalMs: attempts * (attemptTimeoutMs + maxDelayMs) };
 }
 
 function cancelSignalOf(context: SelzyContext): AbortSignal | undefined {

@@ -22,10 +22,11 @@ async function main() {
 					body: { result: { task_uuid: crypto.randomUUID(), task_type: 'getCampaignDeliveryStats', status: 'completed', file_to_download: link } },
 				},
 			});
-			const item = call.webhookResult?.workflowData?.[0]?.[0];
+			// The file is read in the execution the callback starts.
+			const item = call.execution?.output?.[0]?.[0];
 			results.push({
 				status: call.response.statusCode,
-				error: call.error?.message,
+				error: (call.error ?? call.execution?.error)?.message,
 				fileText: item?.binary ? harness.binaries(item).data.text() : undefined,
 			});
 		}

@@ -2,6 +2,9 @@
 // No column is lost to JavaScript's object model, and Neutralize Formulas keeps spreadsheets
 // from running report values as formulas while phone numbers and numbers stay intact.
 const { createRowShaper, shapeRowBatches } = require('../../../nodes/Selzy/report/rows');
+const { sampleRowBatches } = require('../../../nodes/Selzy/report/sampleRows');
+const { shapeFileRowBatches } = require('../../../nodes/Selzy/report/fileRows');
+const { deepCopy } = require('n8n-workflow');
 const { recordBatchesFromReport } = require('../../../nodes/Selzy/report/pipeline');
 const { createReportMeta } = require('../../../nodes/Selzy/report/decode');
 const { summarizeRecordBatches } = require('../../../nodes/Selzy/report/summary');
@@ -13,23 +16,49 @@ async function rowsOf(text, options = {}) {
 	return (await collect(shapeRowBatches(batches, options))).flat();
 }
 
-describe('columns named like JavaScript internals are kept', () => {
-	test('a CSV column named __proto__ keeps its values, in column order, as an own field', async () => {
-		const [row] = await rowsOf('email,send_result,__proto__,constructor,note\na@b.c,ok_read,p,c,n\n');
-		expect(Object.keys(row.fields)).toEqual(['__proto__', 'constructor', 'note']);
-		expect(Object.getOwnPropertyDescriptor(row.fields, '__proto__')).toMatchObject({ value: 'p', enumerable: true, writable: true });
-		expect(row.fields.constructor).toBe('c');
+describe('columns n8n would drop keep their values under a stable name', () => {
+	// n8n copies every item with deepCopy, which leaves out `__proto__`, `constructor` and `prototype`.
+	test('__proto__, constructor and prototype become <name>_column, in column order, as own fields', async () => {
+		const [row] = await rowsOf('email,send_result,__proto__,constructor,prototype,note\na@b.c,ok_read,p,c,t,n\n');
+		expect(Object.keys(row.fields)).toEqual(['__proto___column', 'constructor_column', 'prototype_column', 'note']);
+		expect(row.fields).toEqual({ __proto___column: 'p', constructor_column: 'c', prototype_column: 't', note: 'n' });
 		expect(Object.getPrototypeOf(row.fields)).toBe(Object.prototype);
-		expect(JSON.parse(JSON.stringify(row.fields))).toEqual(JSON.parse('{"__proto__":"p","constructor":"c","note":"n"}'));
 	});
 
-	test('the same from a JSON report and from a field id named __proto__ by getFields', async () => {
+	test('the same from a JSON report and from a field named constructor by getFields', async () => {
 		const json = JSON.stringify({ result: { fields: ['email', 'send_result', '__proto__', 'n'], data: [['a@b.c', 'ok_read', 'p', 'x']] } });
 		const [fromJson] = await rowsOf(json);
-		expect(fromJson.fields).toEqual(JSON.parse('{"__proto__":"p","n":"x"}'));
-		const [fromFieldName] = await rowsOf('email,send_result,7\na@b.c,ok_read,x\n', { fieldNamesById: { 7: '__proto__' } });
-		expect(Object.keys(fromFieldName.fields)).toEqual(['__proto__']);
-		expect(fromFieldName.fields).toEqual(JSON.parse('{"__proto__":"x"}'));
+		expect(fromJson.fields).toEqual({ __proto___column: 'p', n: 'x' });
+		const [fromFieldName] = await rowsOf('email,send_result,7\na@b.c,ok_read,x\n', { fieldNamesById: { 7: 'constructor' } });
+		expect(fromFieldName.fields).toEqual({ constructor_column: 'x' });
+	});
+
+	test('a column already named constructor_column keeps its name; the renamed one gets _2', async () => {
+		const [row] = await rowsOf('email,send_result,constructor_column,constructor\na@b.c,ok_read,first,second\n');
+		expect(row.fields).toEqual({ constructor_column: 'first', constructor_column_2: 'second' });
+	});
+
+	test('only the exact names are renamed', async () => {
+		const [row] = await rowsOf('email,send_result,Constructor,proto,__proto\na@b.c,ok_read,1,2,3\n');
+		expect(Object.keys(row.fields)).toEqual(['Constructor', 'proto', '__proto']);
+	});
+
+	test('every value survives n8n copying the items (deepCopy), as rows as in the file and enriched rows', async () => {
+		const text = 'email,send_result,__proto__,constructor,prototype\na@b.c,ok_read,p,c,t\n';
+		const batches = () => recordBatchesFromReport([new TextEncoder().encode(text)], {}, createReportMeta());
+		const [enriched] = (await collect(shapeRowBatches(batches()))).flat();
+		const [asInFile] = (await collect(shapeFileRowBatches(batches()))).flat();
+		for (const row of [enriched.fields, asInFile]) {
+			const values = Object.values(row);
+			expect(Object.values(deepCopy(row))).toEqual(values);
+			expect(values).toEqual(expect.arrayContaining(['p', 'c', 't']));
+		}
+	});
+
+	test('tool answers (the first rows of a report) use the same names', async () => {
+		const batches = recordBatchesFromReport([new TextEncoder().encode('email,send_result,prototype\na@b.c,ok_read,p\n')], {}, createReportMeta());
+		const { rows } = await sampleRowBatches(batches, { keep: 5 });
+		expect(rows[0].fields).toEqual({ prototype_column: 'p' });
 	});
 
 	test('a summary counts up to 1,000 different send_result values and refuses more', async () => {

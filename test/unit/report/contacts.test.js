@@ -49,13 +49,18 @@ describe('rows as in the file', () => {
 		]);
 	});
 
-	test('repeated names are kept apart; __proto__ stays a column', async () => {
+	test('repeated names are kept apart; names n8n would drop become <name>_column', async () => {
 		expect(fileColumnKeys(['tags', 'tags', 'tags_2'])).toEqual(['tags', 'tags_2', 'tags_2_2']);
-		const [row] = await rowsOf(batchesOf([['__proto__', 'x'], ['polluted', '1']]));
+		expect(fileColumnKeys(['__proto__', 'constructor', 'prototype', 'constructor_column'])).toEqual([
+			'__proto___column',
+			'constructor_column',
+			'prototype_column',
+			'constructor_column_2',
+		]);
+		const [row] = await rowsOf(batchesOf([['__proto__', 'constructor', 'x'], ['polluted', 'c', '1']]));
 		expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
-		expect(Object.keys(row)).toEqual(['__proto__', 'x']);
 		expect(createFileRowCompactor()(row)).toBe(row);
-		expect(Object.getOwnPropertyDescriptor(row, '__proto__').value).toBe('polluted');
+		expect(row).toEqual({ __proto___column: 'polluted', constructor_column: 'c', x: '1' });
 	});
 
 	test('a selection and Max Rows apply while reading; the safety limit fails before building a row', async () => {

@@ -89,6 +89,63 @@ describe('a decompression bomb is stopped early, before it costs memory or time'
 		expect(characters).toBeLessThanOrEqual(100_000);
 	});
 
+	describe('a streamed zip entry (sizes in a data descriptor after the data) ends at its descriptor', () => {
+		const CSV = 'email,send_result,last_update\nsomeone@example.com,ok_read,2026-05-01 10:00:00\n';
+		const filler = Buffer.from('more@example.com,ok_delivered,2026-05-01 10:00:00\n'.repeat(Math.ceil((4.7 * MIB) / 50)));
+
+		/** A one-entry zip whose descriptor records `data` (100 bytes or so), with `after` between it and the directory. */
+		function zipWithDataAfterDescriptor({ method, after }) {
+			const plain = Buffer.from(CSV);
+			const data = method === 8 ? zlib.deflateRawSync(plain) : plain;
+			const crc = zlib.crc32(plain);
+			const name = Buffer.from('report.csv');
+			const u16 = (n) => Buffer.from([n & 0xff, n >> 8]);
+			const u32 = (n) => { const b = Buffer.alloc(4); b.writeUInt32LE(n >>> 0); return b; };
+			const local = Buffer.concat([u32(0x04034b50), u16(20), u16(8), u16(method), u16(0), u16(0), u32(0), u32(0), u32(0), u16(name.length), u16(0), name]);
+			const descriptor = Buffer.concat([u32(0x08074b50), u32(crc), u32(data.length), u32(plain.length)]);
+			const central = Buffer.concat([
+				u32(0x02014b50), u16(20), u16(20), u16(8), u16(method), u16(0), u16(0), u32(crc), u32(data.length), u32(plain.length),
+				u16(name.length), u16(0), u16(0), u16(0), u16(0), u32(0), u32(0), name,
+			]);
+			const directoryAt = local.length + data.length + descriptor.length + after.length;
+			const end = Buffer.concat([u32(0x06054b50), u16(0), u16(0), u16(1), u16(1), u32(central.length), u32(directoryAt), u16(0)]);
+			return Buffer.concat([local, data, descriptor, after, central, end]);
+		}
+
+		test.each([
+			['a stored file followed by 4.7 MB more of rows', 0],
+			['a deflated file followed by 4.7 MB of other bytes', 8],
+		])('%s: reading stops a directory’s length past the descriptor', async (_name, method) => {
+			const zip = zipWithDataAfterDescriptor({ method, after: filler });
+			const bytes = download([zip]);
+			const { error, characters } = await readText(bytes);
+			expect(error).toBeInstanceOf(ReportCompressionError);
+			expect(error.message).toMatch(/damaged or incomplete \(more data follows the file than the archive directory takes\)/);
+			expect(characters).toBeLessThanOrEqual(CSV.length);
+			expect(bytes.stats.pulled).toBeLessThan(MIB);
+		});
+
+		test('the same archive without the extra bytes reads whole', async () => {
+			for (const method of [0, 8]) {
+				const zip = zipWithDataAfterDescriptor({ method, after: Buffer.alloc(0) });
+				for (const size of [1, 5, 23, 64 * 1024]) {
+					const meta = createReportMeta();
+					const text = [];
+					for await (const piece of decodeReport(split(new Uint8Array(zip), size), {}, meta)) text.push(piece);
+					expect({ method, size, text: text.join('') }).toEqual({ method, size, text: CSV });
+				}
+			}
+		});
+
+		test('a directory that disagrees with the descriptor is an error', async () => {
+			const zip = zipWithDataAfterDescriptor({ method: 0, after: Buffer.alloc(0) });
+			const directoryCompressedSize = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 1, 2])) + 20;
+			zip.writeUInt32LE(7, directoryCompressedSize);
+			const { error } = await readText(download([zip]));
+			expect(error?.message).toMatch(/file sizes do not match the archive/);
+		});
+	});
+
 	test('a zip entry declaring more than Max Unpacked Size is refused before anything is unpacked', async () => {
 		const { error, characters } = await readText(download(zipBomb({ size: 4 * MIB, declare: 3 * 1024 * MIB })));
 		expect(error).toBeInstanceOf(ReportLimitError);

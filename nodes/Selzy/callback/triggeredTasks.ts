@@ -1,0 +1,79 @@
+/**
+ * The Selzy Trigger's step inside the execution n8n starts with the verified task: the file is
+ * read here, where n8n runs executions (on a worker in queue mode), after Selzy was answered and
+ * the execution was saved. So a crash during the download leaves an execution to retry, and the
+ * process that answers Selzy stays light.
+ *
+ * Repeats are caught in n8n's deduplication store, which every n8n process shares: a task this
+ * trigger already returned in another execution returns nothing. A task is recorded only once its
+ * file was returned, so a failed or crashed execution does not hide Selzy's repeat of it.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, ICheckProcessedOptions } from 'n8n-workflow';
+
+import { itemsFromFile } from '../results/fileItems';
+import type { Output } from '../results/settings';
+import type { TaskKinds } from '../tasks/kinds';
+import { getTaskResult, isTaskReady, type SelzyTask } from '../tasks/task';
+import { releaseTask, taskKey } from './duplicates';
+import { triggerScope } from './handler';
+
+/** Returned tasks remembered per trigger in n8n's deduplication store. */
+const RETURNED_TASKS: ICheckProcessedOptions = { mode: 'entries', maxEntries: 10_000 };
+
+export async function returnTriggeredTasks(context: IExecuteFunctions, kinds: TaskKinds): Promise<INodeExecutionData[][]> {
+	const output = context.getNodeParameter('output', 0, 'file') as Output | 'task';
+	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
+	const mode = context.getMode();
+	// A manual test runs once; a retry is the user's explicit wish to run it again.
+	const remembers = mode !== 'manual';
+	const scope = triggerScope(context.getWorkflow().id, context.getNode().id);
+	const signal = context.getExecutionCancelSignal();
+	const returned: INodeExecutionData[] = [];
+
+	for (const [itemIndex, item] of context.getInputData().entries()) {
+		let task = item.json as SelzyTask;
+		const key = taskKey(task);
+		if (remembers && mode !== 'retry' && (await wasReturned(context, key))) {
+			context.logger.info(`Selzy Trigger: task ${task.task_uuid} was returned by an earlier execution; nothing to do`);
+			continue;
+		}
+		let items: INodeExecutionData[] | undefined;
+		try {
+			if (output === 'task' || !isTaskReady(task)) {
+				items = [{ json: task, pairedItem: { item: itemIndex } }];
+			} else {
+				// A retry may come long after the callback: the link is asked for again, as it may have expired.
+				if (mode === 'retry' && context.getNodeParameter('verify', 0, true)) task = await freshTask(context, task, itemIndex);
+				items = await itemsFromFile(context, task, kinds.of(task.task_type), output, options, { itemIndex, signal });
+			}
+		} finally {
+			// A failed execution is not a returned task: Selzy's repeat of the callback must start the workflow.
+			if (!items) releaseTask(`${scope}:${key}`);
+		}
+		if (remembers && !(await recordReturned(context, key)) && mode !== 'retry') {
+			context.logger.info(`Selzy Trigger: task ${task.task_uuid} was returned by another execution meanwhile; this one returns nothing`);
+			continue;
+		}
+		returned.push(...items);
+	}
+	return [returned];
+}
+
+async function freshTask(context: IExecuteFunctions, task: SelzyTask, itemIndex: number): Promise<SelzyTask> {
+	const current = await getTaskResult.call(context, task.task_uuid, { itemIndex });
+	return { ...task, ...current, task_type: current.task_type ?? task.task_type };
+}
+
+/** Whether another execution returned the task already (looked up without recording it). */
+async function wasReturned(context: IExecuteFunctions, key: string): Promise<boolean> {
+	const seen = await context.helpers.checkProcessedAndRecord([key], 'node', RETURNED_TASKS);
+	if (seen.processed.length > 0) return true;
+	await context.helpers.removeProcessed([key], 'node', RETURNED_TASKS);
+	return false;
+}
+
+/** Records the task as returned; false when another execution recorded it first. */
+async function recordReturned(context: IExecuteFunctions, key: string): Promise<boolean> {
+	const seen = await context.helpers.checkProcessedAndRecord([key], 'node', RETURNED_TASKS);
+	return seen.new.length > 0;
+}
