@@ -61,6 +61,11 @@ function otherProcesses(r) {
 	return ` (${r.receiver} process; ${others.join(', ')})`;
 }
 
+const EVENTS_NOTE =
+	'Answer = from sending a delivery to the end of n8n’s answer (Selzy waits 3 s, then retries). Lost = sent but in no execution’s output: ' +
+	'deliveries n8n itself refused (503, its database check failing under load) or did not answer in time; Selzy would send those again and the trigger outputs each event once. ' +
+	'Peak memory increase = the n8n process, from just before the load until the executions finished; RSS after = when they had. Readiness = `/healthz/readiness`, polled every second.';
+
 function report(run) {
 	const m = run.machine;
 	const parts = [
@@ -73,7 +78,9 @@ function report(run) {
 		'',
 		...(run.results.some((r) => !isEvents(r)) ? [table(run.results.filter((r) => !isEvents(r))), ''] : []),
 		...(run.results.some(isEvents) ? [eventsTable(run.results.filter(isEvents)), ''] : []),
-		`${run.results[0]?.rounds > 1 ? `Figures are medians of ${run.results[0].rounds} rounds (each round a fresh n8n per workflow); answers, executions and readiness are those of the worst round. ` : ''}` +
+		run.results.every(isEvents)
+			? EVENTS_NOTE
+			: `${run.results[0]?.rounds > 1 ? `Figures are medians of ${run.results[0].rounds} rounds (each round a fresh n8n per workflow); answers, executions and readiness are those of the worst round. ` : ''}` +
 			'Answer = from sending the callback to the end of n8n’s answer. Peak memory increase = the n8n process that received the callbacks (main in regular mode, the webhook process in queue mode; the other processes in brackets), from just before the load until the executions finished. ' +
 			'Isolates acquired = n8n’s `n8n_expression_pool_acquired_total` during the load (expression sandboxes taken from or created for its pool). Readiness = `/healthz/readiness` of the receiving process, polled every second. Sandbox + load CPU = the bench process, which sends the callbacks and serves the Selzy sandbox (it generates every report file it serves), on the same cores as n8n.',
 	];
