@@ -135,7 +135,7 @@ function triggerProperties(kinds: TaskKinds): INodeProperties[] {
 					name: 'Task Only',
 					value: 'task',
 					description:
-						'The verified task without downloading; use with Selzy → Task → Get Result (recommended in queue mode)',
+						'The verified task without downloading; follow with Selzy → Task → Get Result',
 				},
 			],
 			'file',

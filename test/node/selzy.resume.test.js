@@ -3,16 +3,16 @@
 // for the execution (not derived from the API key) and kept with it; it takes only its own task.
 
 const crypto = require('node:crypto');
-const { Selzy, useSelzy, credentialsFor, reportParams, apiCalls, downloads, post, completeTask } = require('./selzy.support');
+const { Selzy, useSelzy, credentialsFor, reportParams, apiCalls, downloads, post, completeTask, waitUntil } = require('./selzy.support');
 const { startReport } = require('./trigger-support');
 
 const env = useSelzy();
 
 /** Parks an execution waiting for Selzy's callback; returns it with its task and notify_url. */
-async function parked(output = 'summary') {
+async function parked(output = 'summary', campaignId = 1001, options = {}) {
 	const { sb, harness } = env;
 	sb.configure({ readyAfterPolls: 10 });
-	const waiting = await harness.runExecute(Selzy, { parameters: reportParams(1001, { waitMode: 'callback', output }) });
+	const waiting = await harness.runExecute(Selzy, { parameters: reportParams(campaignId, { waitMode: 'callback', output, options }) });
 	expect(waiting.status).toBe('waiting');
 	const task = sb.tasks.at(-1);
 	return { waiting, task, notifyUrl: new URL(task.params.notify_url) };
@@ -105,4 +105,35 @@ describe('a resumed execution', () => {
 		expect(sb.callbacks.filter((c) => c.taskUuid === task.uuid)).toEqual([expect.objectContaining({ status: 200 })]);
 		expect(resumed.output[0][0].json).toMatchObject({ task_uuid: task.uuid, total: 25 });
 	});
+});
+
+describe('Rows after Selzy’s callback', () => {
+	// The process that receives the callback reads and holds the rows: in queue mode a webhook process.
+	const BIG = 3100;
+
+	test('stop at 100,000 rows with advice to read them on a worker, unless Row Safety Limit is set', async () => {
+		const { sb, harness } = env;
+		sb.addCampaign({ id: BIG, rows: 100_001 });
+		const bounded = await parked('rows', BIG);
+		await completeTask(sb, bounded.task.uuid);
+		await waitUntil(() => harness.resumeCalls(bounded.waiting).some((call) => call.error || call.webhookResult), 60_000);
+		const [call] = harness.resumeCalls(bounded.waiting);
+		expect(call.webhookResult).toBeUndefined();
+		expect(call.error.message).toContain('The report has more than 100,000 rows to return');
+		expect(call.error.description).toMatch(/^After Selzy’s callback the rows are read and held by the n8n process that receives it \(in queue mode a webhook process\)/);
+		expect(call.error.description).toContain('Poll Until Ready, or Don’t Wait with a Selzy Trigger, read them on a worker');
+
+		const raised = await parked('rows', BIG, { rowSafetyLimit: 200_000 });
+		const resumed = harness.waitForResume(raised.waiting);
+		await completeTask(sb, raised.task.uuid);
+		expect((await resumed).output[0]).toHaveLength(100_001);
+	}, 120_000);
+
+	test('within 100,000 rows are all returned', async () => {
+		const { sb, harness } = env;
+		const { waiting, task } = await parked('rows', 1004);
+		const resumed = harness.waitForResume(waiting);
+		await completeTask(sb, task.uuid);
+		expect((await resumed).output[0]).toHaveLength(100_000);
+	}, 120_000);
 });

@@ -27,30 +27,60 @@ const verifications = () => selzyCalls(sb, 'async/getTaskResult').length;
 const UNKNOWN_TASKS_PER_MINUTE = 20;
 const VERIFICATIONS_AT_ONCE = 50;
 const VERIFY_ATTEMPTS = 3;
+const DEFERRED_PER_MINUTE = 40;
+const LOGGED_REFUSALS = 10;
 
 describe('forged callbacks cannot burn the API quota', () => {
 	const limit = UNKNOWN_TASKS_PER_MINUTE;
 
-	test(`after ${limit} unknown tasks in a minute, callbacks get 429 with Retry-After and Selzy is not asked`, async () => {
+	test(`after ${limit} unknown tasks in a minute, callbacks are verified in the execution they start: forged ones return nothing, a genuine one its report`, async () => {
 		const statuses = [];
-		for (let i = 0; i < limit + 5; i++) {
-			const call = await post(forged());
-			statuses.push(call.response.statusCode);
-			if (call.response.statusCode === 429) {
-				expect(Number(call.response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-				expect(Number(call.response.headers['retry-after'])).toBeLessThanOrEqual(60);
-				expect(call.response.body).toEqual({ error: 'Too many callbacks for unknown tasks; try again later' });
-			}
-			expect(startedItems(call)).toBeUndefined();
-		}
-		expect(statuses).toEqual([...Array(limit).fill(404), ...Array(5).fill(429)]);
+		for (let i = 0; i < limit; i++) statuses.push((await post(forged())).response.statusCode);
+		expect(statuses).toEqual(Array(limit).fill(404));
 		expect(verifications()).toBe(limit);
 
-		// A genuine callback waits for the minute to pass as well: that is what the Shared Secret avoids.
+		// Past the allowance a callback is not refused: the execution it starts asks Selzy first.
+		const late = await post(forged());
+		expect(late.response).toMatchObject({ statusCode: 200, body: { received: true } });
+		expect(late.webhookResult.workflowData[0][0].json).toEqual({ task_uuid: expect.any(String), status: 'unverified', verified: false });
+		expect(late.execution.status).toBe('success');
+		expect(startedItems(late)).toEqual([]);
+		expect(verifications()).toBe(limit + 1);
+		expect(harness.logs.some((entry) => entry.message.includes('names no task Selzy knows'))).toBe(true);
+
+		// The genuine callback that would have got 429 here: its report reaches the workflow.
 		const task = await completedTask(sb);
-		const before = verifications();
-		expect((await post({ result: task })).response.statusCode).toBe(429);
-		expect(verifications()).toBe(before);
+		const genuine = await post({ result: task }, { output: 'summary' });
+		expect(genuine.response.statusCode).toBe(200);
+		expect(startedItems(genuine)).toEqual([expect.objectContaining({ json: expect.objectContaining({ task_uuid: task.task_uuid, total: 25 }) })]);
+		// What the callback claimed is not used: only the task as Selzy's API describes it.
+		expect(startedItems(genuine)[0].json.file_to_download).toBe(task.file_to_download);
+	});
+
+	test(`past ${DEFERRED_PER_MINUTE} deferred callbacks a minute, callbacks get 429 with Retry-After, each logged with its task ID up to ${LOGGED_REFUSALS} a minute`, async () => {
+		for (let i = 0; i < limit; i++) await post(forged());
+		for (let i = 0; i < DEFERRED_PER_MINUTE; i++) expect((await post(forged())).response.statusCode).toBe(200);
+		const verified = verifications();
+		const refused = [];
+		for (let i = 0; i < LOGGED_REFUSALS + 5; i++) {
+			const body = forged();
+			const call = await post(body);
+			expect(call.response.statusCode).toBe(429);
+			expect(Number(call.response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+			expect(call.response.body).toEqual({ error: 'Too many callbacks for unknown tasks; try again later' });
+			expect(call.execution).toBeUndefined();
+			refused.push(body.result.task_uuid);
+		}
+		expect(verifications()).toBe(verified); // refusals cost no call
+		const lines = harness.logs.filter((entry) => entry.level === 'warn' && /refused with 429/.test(entry.message));
+		expect(lines.map((entry) => entry.message.match(/task ([0-9a-f-]{36})/)[1])).toEqual(refused.slice(0, LOGGED_REFUSALS));
+		expect(lines[0].message).toContain('fetch it with Task → Get Result');
+		// A minute later the next refusal is logged with the count of those left out.
+		clock.skew += 61_000;
+		for (let i = 0; i < limit; i++) await post(forged());
+		for (let i = 0; i < DEFERRED_PER_MINUTE; i++) await post(forged());
+		await post(forged());
+		expect(harness.logs.at(-1).message).toMatch(/\(5 more refused since the last such line\)/);
 	});
 
 	test('the same unknown task ID is answered 404 again without asking Selzy', async () => {
@@ -66,7 +96,7 @@ describe('forged callbacks cannot burn the API quota', () => {
 	test('a flood of forged callbacks at the same moment starts at most 50 verifications', async () => {
 		const atOnce = VERIFICATIONS_AT_ONCE;
 		// Selzy answers no verification until every callback has arrived, however slowly they come.
-		sb.fault({ kind: 'hold', method: 'async/getTaskResult', times: atOnce + 20 });
+		sb.fault({ kind: 'hold', method: 'async/getTaskResult', times: atOnce });
 		const hook = await harness.startWebhook(SelzyTrigger, { parameters: { output: 'task' } });
 		const answered = [];
 		const answers = Promise.all(
@@ -81,21 +111,22 @@ describe('forged callbacks cannot burn the API quota', () => {
 				return answer;
 			}),
 		);
-		// Every callback is either held at Selzy or answered.
-		await waitUntil(() => sb.held + answered.length === atOnce + 20, 20_000);
+		// Every callback is either held at Selzy or answered (the 20 past the 50 start executions).
+		await waitUntil(() => sb.held + answered.length >= atOnce + 20, 20_000);
 		const peak = sb.heldPeak;
 		sb.release();
 		const all = await answers;
 		await hook.close();
 		expect(peak).toBeLessThanOrEqual(atOnce);
 		// A verification held past its own 5 s (a very slow machine) ends in 503 and frees its place;
-		// otherwise exactly 50 were verified and 20 refused at once.
+		// otherwise exactly 50 were verified at once, and the 20 past them started executions that
+		// verify their tasks one after another (and found none).
 		const ranOutOfTime = all.filter((a) => a.status === 503 && !a.retryAfter).length;
-		expect(all.filter((a) => a.status === 404)).toHaveLength(verifications() - ranOutOfTime);
+		const deferred = all.filter((a) => a.status === 200).length;
+		expect(all.filter((a) => a.status === 404)).toHaveLength(verifications() - ranOutOfTime - deferred);
 		if (ranOutOfTime === 0) {
-			expect(peak).toBe(atOnce);
-			expect(verifications()).toBe(atOnce);
-			expect(all.filter((a) => a.status === 429)).toEqual(Array(20).fill({ status: 429, retryAfter: '1' }));
+			expect(deferred).toBe(20);
+			expect(verifications()).toBe(atOnce + 20);
 		}
 	});
 

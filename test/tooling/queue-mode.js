@@ -1,7 +1,8 @@
 'use strict';
-// n8n in queue mode for the e2e suite and the benchmark: a throwaway Postgres and Redis on free
-// loopback ports, one main (`n8n start`), workers (`n8n worker`) and one webhook process
-// (`n8n webhook`), each with its own user folder and the packed package installed.
+// n8n in queue mode for the e2e suite and the benchmarks: a throwaway Postgres and Redis on free
+// loopback ports, one main (`n8n start`), workers (`n8n worker`) and webhook processes
+// (`n8n webhook`), each with its own user folder, temp folder and binary-data folder and the
+// packed package installed, as if each ran on its own machine.
 
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -170,12 +171,18 @@ function killPid(pid, signal) {
 
 /**
  * Starts Postgres, Redis and n8n in queue mode: main first (it runs the migrations), then the
- * workers and the webhook process side by side. Every handle is put on `handles` (postgres,
- * redis, processes.main / .webhook / .worker / .worker-2 …) as soon as it exists, so that an
- * interrupted start can be stopped; also sets handles.webhookUrl. `env` is added to (or, with
- * undefined, removed from) every process's environment. Returns timings in ms.
+ * workers and the webhook processes side by side. Every handle is put on `handles` (postgres,
+ * redis, processes.main / .webhook / .webhook-2 … / .worker / .worker-2 …) as soon as it exists,
+ * so that an interrupted start can be stopped; also sets handles.webhookUrl (the first webhook
+ * process, which WEBHOOK_URL names) and handles.webhookUrls. `env` is added to (or, with
+ * undefined, removed from) every process's environment.
+ *
+ * As on separate machines, each process has its own user folder, temp folder (TMPDIR) and
+ * binary-data folder (N8N_BINARY_DATA_STORAGE_PATH), all under workDir/<name>/; only Postgres and
+ * Redis are shared. `mainServesWebhooks: false` leaves production webhooks to the webhook
+ * processes (N8N_DISABLE_PRODUCTION_MAIN_PROCESS). Returns timings in ms.
  */
-async function startQueueMode(handles, { install, packed, workDir, workers = 1, env = {} }) {
+async function startQueueMode(handles, { install, packed, workDir, workers = 1, webhooks = 1, mainServesWebhooks = true, env = {} }) {
 	const timings = {};
 	const time = async (label, work) => {
 		const started = Date.now();
@@ -186,8 +193,13 @@ async function startQueueMode(handles, { install, packed, workDir, workers = 1, 
 	await time('services', () =>
 		Promise.all([startPostgres((pg) => (handles.postgres = pg)), startRedis(workDir, (redis) => (handles.redis = redis))]),
 	);
-	const ports = { main: await freePort(), webhook: await freePort() };
-	handles.webhookUrl = `http://127.0.0.1:${ports.webhook}`;
+	const numbered = (base, count) => Array.from({ length: count }, (_, i) => (i === 0 ? base : `${base}-${i + 1}`));
+	const workerNames = numbered('worker', workers);
+	const webhookNames = numbered('webhook', webhooks);
+	const ports = { main: await freePort() };
+	for (const name of webhookNames) ports[name] = await freePort();
+	handles.webhookUrls = webhookNames.map((name) => `http://127.0.0.1:${ports[name]}`);
+	handles.webhookUrl = handles.webhookUrls[0];
 	const common = {
 		EXECUTIONS_MODE: 'queue',
 		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
@@ -212,10 +224,10 @@ async function startQueueMode(handles, { install, packed, workDir, workers = 1, 
 	// One user folder per process, as on separate machines: the package is installed into each
 	// (a shared folder would also share .n8n/crash.journal, which makes every later process
 	// report "Last session crashed" and sleep 10 s).
-	const workerNames = Array.from({ length: workers }, (_, i) => (i === 0 ? 'worker' : `worker-${i + 1}`));
-	for (const name of ['main', 'webhook', ...workerNames]) {
+	for (const name of ['main', ...webhookNames, ...workerNames]) {
 		const installedAt = await installPackage(path.join(workDir, name), packed);
 		if (fs.lstatSync(installedAt).isSymbolicLink()) throw new Error('the package must be a packed copy, not a link');
+		for (const folder of ['tmp', 'binary-data']) fs.mkdirSync(path.join(workDir, name, folder), { recursive: true });
 	}
 	handles.processes = {};
 	const start = (name, options) =>
@@ -225,9 +237,15 @@ async function startQueueMode(handles, { install, packed, workDir, workers = 1, 
 			logFile: path.join(workDir, `${name}.log`),
 			onSpawn: (handle) => (handles.processes[name] = handle),
 			...options,
-			env: { ...common, ...options.env },
+			env: {
+				...common,
+				TMPDIR: path.join(workDir, name, 'tmp'),
+				N8N_BINARY_DATA_STORAGE_PATH: path.join(workDir, name, 'binary-data'),
+				...options.env,
+			},
 		});
-	await time('main', () => start('main', { port: ports.main }));
+	const mainEnv = mainServesWebhooks ? {} : { N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true' };
+	await time('main', () => start('main', { port: ports.main, env: mainEnv }));
 	const startWorker = async (name) => {
 		const health = await freePort();
 		return start(name, {
@@ -236,9 +254,9 @@ async function startQueueMode(handles, { install, packed, workDir, workers = 1, 
 			env: { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(health), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' },
 		});
 	};
-	// Main has run the migrations; workers and webhook process start side by side.
+	// Main has run the migrations; workers and webhook processes start side by side.
 	await time('worker+webhook', () =>
-		Promise.all([...workerNames.map(startWorker), start('webhook', { command: 'webhook', port: ports.webhook })]),
+		Promise.all([...workerNames.map(startWorker), ...webhookNames.map((name) => start(name, { command: 'webhook', port: ports[name] }))]),
 	);
 	return timings;
 }
@@ -257,4 +275,54 @@ function killQueueMode(handles) {
 	handles.postgres?.killNow();
 }
 
-module.exports = { ensureDebianPackages, postgresBinDir, startPostgres, startRedis, startQueueMode, stopQueueMode, killQueueMode };
+/** pid → { ppid, pgrp, state } of every process on the machine, from /proc. */
+function processTable() {
+	const table = new Map();
+	for (const entry of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+			// The command name (in parentheses) may hold spaces: fields follow the last ')'.
+			const [state, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			table.set(Number(entry), { state, ppid: Number(ppid), pgrp: Number(pgrp) });
+		} catch {
+			// gone meanwhile
+		}
+	}
+	return table;
+}
+
+/**
+ * Every process the queue-mode set-up runs, by name: each n8n process with its process group
+ * (task runners), Redis, and the Postgres server with its children.
+ */
+function queueModePids(handles) {
+	const table = processTable();
+	const pids = {};
+	for (const [name, proc] of Object.entries(handles.processes ?? {})) {
+		pids[name] = [...table].filter(([, p]) => p.pgrp === proc.pid).map(([pid]) => pid);
+		if (!pids[name].includes(proc.pid)) pids[name].unshift(proc.pid);
+	}
+	if (handles.redis) pids.redis = [handles.redis.pid];
+	const postmaster = handles.postgres?.pid;
+	if (postmaster) pids.postgres = [postmaster, ...[...table].filter(([, p]) => p.ppid === postmaster).map(([pid]) => pid)];
+	return pids;
+}
+
+/** Which of the given pids still run (zombies waiting to be reaped do not count). */
+function stillRunning(pids) {
+	const table = processTable();
+	return pids.filter((pid) => table.has(pid) && table.get(pid).state !== 'Z');
+}
+
+module.exports = {
+	ensureDebianPackages,
+	postgresBinDir,
+	startPostgres,
+	startRedis,
+	startQueueMode,
+	stopQueueMode,
+	killQueueMode,
+	queueModePids,
+	stillRunning,
+};

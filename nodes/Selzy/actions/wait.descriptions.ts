@@ -50,7 +50,7 @@ export function waitProperty(kind: TaskKind): INodeProperties {
 
 export const callbackNoticeProperty: INodeProperties = {
 	displayName:
-		'The execution waits without holding a worker and resumes when Selzy calls back. n8n must be reachable from the internet (set WEBHOOK_URL). If the Timeout passes first, the workflow continues with the input items plus a selzyReport field naming the task: fetch it later with Task → Get Result.',
+		'The execution waits without holding a worker and resumes when Selzy calls back. n8n must be reachable from the internet (set WEBHOOK_URL). If the Timeout passes first, the workflow continues with the input items plus a selzyReport field naming the task: fetch it later with Task → Get Result. In queue mode the webhook process that gets the callback reads the file (Rows stop at 100,000 there): for large Rows use Don’t Wait with a Selzy Trigger, which reads it on a worker.',
 	name: 'callbackNotice',
 	type: 'notice',
 	default: '',

@@ -9,6 +9,11 @@
  *   per period still ask it; the others get 503 with Retry-After at once, so a flood during an
  *   outage costs a few calls, and the first answer from Selzy lifts the limit;
  * - verifications running at the same time are limited, so a flood cannot start many at once.
+ * A callback refused by the unknown-task or at-once limits (429) would cost a genuine report if
+ * Selzy does not call again (undocumented). So, up to a bound per minute, such a callback is
+ * deferred instead: it starts an execution that verifies the task first (an execution that ends
+ * empty, if forged). Only past that bound are callbacks refused; refusals are logged with their
+ * task IDs.
  * A Shared Secret stops forged callbacks before any of this.
  */
 
@@ -23,6 +28,10 @@ export interface GuardLimits {
 	verificationsWhileFailing: number;
 	/** The period of that allowance. */
 	failingPeriodMs: number;
+	/** Callbacks per minute that, refused by the limits above, are verified in their execution instead. */
+	deferredPerMinute: number;
+	/** Refusals per minute logged one by one (with the task ID); the rest are counted. */
+	loggedRefusalsPerMinute: number;
 }
 
 export const DEFAULT_GUARD_LIMITS: GuardLimits = {
@@ -31,6 +40,8 @@ export const DEFAULT_GUARD_LIMITS: GuardLimits = {
 	verificationsAtOnce: 50,
 	verificationsWhileFailing: 2,
 	failingPeriodMs: 10_000,
+	deferredPerMinute: 40,
+	loggedRefusalsPerMinute: 10,
 };
 
 const WINDOW_MS = 60_000;
@@ -42,6 +53,8 @@ interface TriggerGuard {
 	/** The last verification got no answer from Selzy; cleared by the next one that does. */
 	failing: boolean;
 	triesWhileFailing: number[]; // start times of verifications admitted while failing
+	deferrals: number[]; // times of callbacks deferred to their execution
+	refusals: { logged: number[]; unlogged: number };
 	running: number;
 	lastUsed: number;
 }
@@ -50,20 +63,56 @@ const guards = new Map<string, TriggerGuard>();
 
 export type Outcome = 'found' | 'unknown' | 'failed';
 
+export type Refusal = { admitted: false; deferred?: false; status: 404 | 429 | 503; error: string; retryAfterSeconds?: number };
+
 export type Admission =
 	| { admitted: true; finish(outcome: Outcome): void }
-	| { admitted: false; status: 404 | 429 | 503; error: string; retryAfterSeconds?: number };
+	/** Not verified now: the execution the callback starts verifies the task first. */
+	| { admitted: false; deferred: true }
+	| Refusal;
 
 const secondsUntil = (time: number, now: number) => Math.max(1, Math.ceil((time - now) / 1000));
 
-/** Decides whether a callback's task may be verified with Selzy now. */
+/**
+ * Decides whether a callback's task may be verified with Selzy now; with `canDefer`, a callback
+ * the limits refuse is deferred to its execution while the per-minute bound allows.
+ */
 export function admitVerification(
 	scope: string,
 	taskUuid: string,
-	limits: GuardLimits = DEFAULT_GUARD_LIMITS,
-	now = Date.now(),
+	{ canDefer = false, limits = DEFAULT_GUARD_LIMITS, now = Date.now() }: { canDefer?: boolean; limits?: GuardLimits; now?: number } = {},
 ): Admission {
 	const guard = guardFor(scope, now);
+	const admission = admitNow(guard, taskUuid, limits, now);
+	// While Selzy fails, its verification would fail in the execution too: that stays a 503.
+	if (admission.admitted || admission.status !== 429 || !canDefer) return admission;
+	guard.deferrals = guard.deferrals.filter((time) => time > now - WINDOW_MS);
+	if (guard.deferrals.length >= limits.deferredPerMinute) return admission;
+	guard.deferrals.push(now);
+	return { admitted: false, deferred: true };
+}
+
+/**
+ * Counts a refusal; resolves whether to log it one by one (`log`), and how many refusals went
+ * unlogged since the last line that was written.
+ */
+export function noteRefusal(
+	scope: string,
+	{ limits = DEFAULT_GUARD_LIMITS, now = Date.now() }: { limits?: GuardLimits; now?: number } = {},
+): { log: boolean; unlogged: number } {
+	const { refusals } = guardFor(scope, now);
+	refusals.logged = refusals.logged.filter((time) => time > now - WINDOW_MS);
+	if (refusals.logged.length >= limits.loggedRefusalsPerMinute) {
+		refusals.unlogged++;
+		return { log: false, unlogged: refusals.unlogged };
+	}
+	refusals.logged.push(now);
+	const unlogged = refusals.unlogged;
+	refusals.unlogged = 0;
+	return { log: true, unlogged };
+}
+
+function admitNow(guard: TriggerGuard, taskUuid: string, limits: GuardLimits, now: number): Exclude<Admission, { deferred: true }> {
 	// Keyed exactly as looked up: an ID in other letter case must not stand for the genuine one.
 	const forgetAt = guard.unknownTasks.get(taskUuid);
 	if (forgetAt !== undefined && forgetAt > now) return { admitted: false, status: 404, error: 'Unknown task' };
@@ -119,7 +168,16 @@ function guardFor(scope: string, now: number): TriggerGuard {
 		for (const [key, other] of guards) {
 			if (other.running === 0 && other.lastUsed < now - DEFAULT_GUARD_LIMITS.unknownTaskMemoryMs) guards.delete(key);
 		}
-		guard = { unknownTasks: new Map(), misses: [], failing: false, triesWhileFailing: [], running: 0, lastUsed: now };
+		guard = {
+			unknownTasks: new Map(),
+			misses: [],
+			failing: false,
+			triesWhileFailing: [],
+			deferrals: [],
+			refusals: { logged: [], unlogged: 0 },
+			running: 0,
+			lastUsed: now,
+		};
 		guards.set(scope, guard);
 	}
 	guard.lastUsed = now;

@@ -10,10 +10,10 @@ import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookRespon
 import { itemsFromFile } from '../results/fileItems';
 import type { Output } from '../results/settings';
 import type { TaskKind } from '../tasks/kinds';
-import { isTaskReady, type SelzyTask } from '../tasks/task';
+import { isTaskReady, isUnverified, unverifiedTask, type SelzyTask } from '../tasks/task';
 import { downloadLinkProblem } from '../transport/downloadGuard';
 import { claimTask, releaseTask, taskKey } from './duplicates';
-import { admitVerification } from './guard';
+import { admitVerification, noteRefusal } from './guard';
 import { parseCallback } from './parse';
 import { verifyTask } from './verify';
 
@@ -34,9 +34,12 @@ export interface CallbackRules {
 	linkUnused?: boolean;
 	/**
 	 * How an accepted task goes on: the trigger starts an execution with it (false when this
-	 * callback repeats one accepted already); a resumed execution takes the file as `output`.
+	 * callback repeats one accepted already); a resumed execution takes the file as `output`,
+	 * read with the file `options`.
 	 */
-	accept: { startExecution(task: SelzyTask): boolean } | { output: Output; kindOf(task: SelzyTask): TaskKind; resumes: string };
+	accept:
+		| { startExecution(task: SelzyTask): boolean }
+		| { output: Output; options: IDataObject; kindOf(task: SelzyTask): TaskKind; resumes: string };
 }
 
 type RawRequest = ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
@@ -72,8 +75,10 @@ export async function handleCallback(context: IWebhookFunctions, rules: Callback
 
 	let task = parsed.task;
 	if (rules.verify) {
-		const verified = await verifyWithinBounds(context, triggerScope(context.getWorkflow().id, context.getNode().id), task);
+		const canDefer = 'startExecution' in rules.accept;
+		const verified = await verifyWithinBounds(context, triggerScope(context.getWorkflow().id, context.getNode().id), task, canDefer);
 		if ('answer' in verified) return verified.answer;
+		if ('deferred' in verified) return startExecution(context, rules, verified.deferred);
 		task = verified.task;
 	}
 	if (!task.task_type && rules.taskType) task = { ...task, task_type: rules.taskType };
@@ -86,13 +91,7 @@ export async function handleCallback(context: IWebhookFunctions, rules: Callback
 	}
 
 	const { accept } = rules;
-	if ('startExecution' in accept) {
-		if (!accept.startExecution(task)) return respond(context, 200, { received: true, duplicate: true });
-		// Named in n8n's log too, so the task can be found should n8n stop before it saves the execution.
-		context.logger.info(`Selzy Trigger: callback for task ${task.task_uuid} accepted; the execution it starts reads the file`);
-		// n8n 2.x answers once the execution is saved, so Selzy hears "received" only then.
-		return { workflowData: [[{ json: task }]], webhookResponse: { received: true, task_uuid: task.task_uuid } };
-	}
+	if ('startExecution' in accept) return startExecution(context, rules, task);
 	// A resumed execution continues with the file as this node's output: answered first, so a
 	// large file never keeps Selzy's request open. Meanwhile a repeat of the callback is answered
 	// as one (n8n would refuse its resume anyway), and released again if this one fails.
@@ -101,22 +100,39 @@ export async function handleCallback(context: IWebhookFunctions, rules: Callback
 	respond(context, 200, { received: true, task_uuid: task.task_uuid });
 	let items: INodeExecutionData[] | undefined;
 	try {
-		const options = context.getNodeParameter('options', {}) as IDataObject;
-		items = await itemsFromFile(context, task, accept.kindOf(task), accept.output, options);
+		items = await itemsFromFile(context, task, accept.kindOf(task), accept.output, accept.options);
 	} finally {
 		if (!items) releaseTask(claim);
 	}
 	return { noWebhookResponse: true, workflowData: [items] };
 }
 
-/** Verification, within the per-trigger bounds that keep forged callbacks from spending the key's quota. */
+/** The trigger hands the task to n8n, which saves an execution with it and then answers Selzy. */
+function startExecution(context: IWebhookFunctions, rules: CallbackRules, task: SelzyTask): IWebhookResponseData {
+	const { accept } = rules;
+	if (!('startExecution' in accept) || !accept.startExecution(task)) return respond(context, 200, { received: true, duplicate: true });
+	// Named in n8n's log too, so the task can be found should n8n stop before it saves the execution.
+	const verifiedLater = isUnverified(task) ? ' (verified there first)' : '';
+	context.logger.info(`Selzy Trigger: callback for task ${task.task_uuid} accepted; the execution it starts reads the file${verifiedLater}`);
+	// n8n 2.x answers once the execution is saved, so Selzy hears "received" only then.
+	return { workflowData: [[{ json: task }]], webhookResponse: { received: true, task_uuid: task.task_uuid } };
+}
+
+/**
+ * Verification, within the per-trigger bounds that keep forged callbacks from spending the key's
+ * quota. A trigger's callback those bounds refuse may be deferred: it starts an execution with
+ * only its task ID, and the execution verifies the task before anything else (./triggeredTasks.ts).
+ */
 async function verifyWithinBounds(
 	context: IWebhookFunctions,
 	trigger: string,
 	claimed: SelzyTask,
-): Promise<{ task: SelzyTask } | { answer: IWebhookResponseData }> {
-	const admission = admitVerification(trigger, claimed.task_uuid);
+	canDefer: boolean,
+): Promise<{ task: SelzyTask } | { deferred: SelzyTask } | { answer: IWebhookResponseData }> {
+	const admission = admitVerification(trigger, claimed.task_uuid, { canDefer });
+	if (!admission.admitted && admission.deferred) return { deferred: unverifiedTask(claimed) };
 	if (!admission.admitted) {
+		if (admission.status !== 404) logRefusal(context, trigger, claimed, admission.status);
 		const headers = admission.retryAfterSeconds ? { 'Retry-After': String(admission.retryAfterSeconds) } : undefined;
 		return { answer: respond(context, admission.status, { error: admission.error }, headers) };
 	}
@@ -127,4 +143,14 @@ async function verifyWithinBounds(
 	}
 	admission.finish('found');
 	return verified;
+}
+
+/** Refusals are logged with their task, so a genuine one can be fetched later (Task → Get Result). */
+function logRefusal(context: IWebhookFunctions, trigger: string, claimed: SelzyTask, status: number): void {
+	const { log, unlogged } = noteRefusal(trigger);
+	if (!log) return;
+	const more = unlogged ? ` (${unlogged} more refused since the last such line)` : '';
+	context.logger.warn(
+		`Selzy Trigger: callback for task ${claimed.task_uuid} refused with ${status} (too many unverified callbacks)${more}; if it was genuine, fetch it with Task → Get Result`,
+	);
 }

@@ -13,13 +13,24 @@ import { isTaskReady } from '../tasks/task';
 import { classifyHost } from '../transport/addresses';
 import { apiBaseUrl } from '../transport/apiUrl';
 import { selzyCredentials } from '../transport/credentials';
-import { handleCallback } from './handler';
+import { handleCallback, type CallbackRules } from './handler';
 
 /** Query parameter carrying this execution's secret on the resume URL given to Selzy. */
 const SECRET_PARAM = 'selzy_secret';
 
 /** Marker added to the input items while waiting; it survives when the timeout comes first. */
 export const WAITING_MARKER = 'selzyReport';
+
+/**
+ * Rows read after Selzy's callback are held, and saved with the execution, by the process that
+ * received the callback: in queue mode a webhook process, which n8n keeps for answering calls.
+ * The whole rows of a 1,000,000-row report added 2 GB to it (docs/performance.md), so unless Row
+ * Safety Limit is set, a resumed execution returns at most this many rows (about 200 MB there).
+ */
+export const RESUMED_ROW_SAFETY_LIMIT = 100_000;
+
+const RESUMED_ROWS_HINT =
+	'After Selzy’s callback the rows are read and held by the n8n process that receives it (in queue mode a webhook process), so fewer rows are returned there unless Row Safety Limit is set. Poll Until Ready, or Don’t Wait with a Selzy Trigger, read them on a worker; or set Max Rows, filter with Status Groups or Send Results, or choose Summary or File.';
 
 /** The waiting execution keeps only this digest of its secret, in the marker. */
 const DIGEST_FIELD = 'callbackSecretSha256';
@@ -98,18 +109,33 @@ export async function handleResumeCallback(context: IWebhookFunctions, kinds: Ta
 	const waitingFor = waitingMarker(context);
 	const given = String((context.getQueryData() as IDataObject)[SECRET_PARAM] ?? '');
 	const authorized = waitingFor !== undefined && matchesDigest(given, waitingFor[DIGEST_FIELD]);
-	return await handleCallback(context, {
+	const output = context.getNodeParameter('output', 'summary') as Output;
+	const options = context.getNodeParameter('options', {}) as IDataObject;
+	const boundedRows = output === 'rows' && options.rowSafetyLimit === undefined;
+	const rules: CallbackRules = {
 		unauthorized: authorized ? undefined : 'Missing or wrong secret',
 		expectedTaskUuid: String(waitingFor?.task_uuid ?? ''),
 		verify: true,
 		skip: (task) => (isTaskReady(task) ? undefined : { waiting: true, status: task.status }),
 		taskType: typeof waitingFor?.task_type === 'string' ? waitingFor.task_type : undefined,
 		accept: {
-			output: context.getNodeParameter('output', 'summary') as Output,
+			output,
+			options: boundedRows ? { ...options, rowSafetyLimit: RESUMED_ROW_SAFETY_LIMIT } : options,
 			kindOf: (task) => kinds.of(task.task_type),
 			resumes: `resume:${String(waitingFor?.task_uuid ?? '')}`,
 		},
-	});
+	};
+	try {
+		return await handleCallback(context, rules);
+	} catch (error) {
+		throw boundedRows ? withResumedRowsHint(error) : error;
+	}
+}
+
+/** The bound above, not the option the user sees, stopped the rows: says where to read them instead. */
+function withResumedRowsHint(error: unknown): unknown {
+	if (error instanceof NodeOperationError && error.message.includes('(Row Safety Limit)')) error.description = RESUMED_ROWS_HINT;
+	return error;
 }
 
 /** The marker on the waiting node's first input item, as n8n restored the execution. */

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'crypto';
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { UNKNOWN_KIND, type TaskKinds } from '../tasks/kinds';
-import { isTaskCompleted } from '../tasks/task';
+import { isTaskCompleted, type SelzyTask } from '../tasks/task';
 import { claimTask, isClaimed, taskKey } from './duplicates';
 import { handleCallback, triggerScope, type CallbackRules } from './handler';
 
@@ -14,11 +14,11 @@ export async function handleTriggerCallback(context: IWebhookFunctions, kinds: T
 function triggerRules(context: IWebhookFunctions, kinds: TaskKinds): CallbackRules {
 	const token = String(context.getNodeParameter('token', '') ?? '');
 	const given = String((context.getQueryData() as IDataObject).token ?? '');
-	const taskTypes = context.getNodeParameter('taskTypes', [kinds.known[0].taskType]) as string[];
-	// Selzy's spelling of task types is not documented: compared by kind (case, `async/` prefix ignored).
-	// A chosen type this package does not know matches nothing, so it cannot let unknown tasks through.
-	const chosen = new Set(taskTypes.map((taskType) => kinds.of(taskType)).filter((kind) => kind !== UNKNOWN_KIND));
-	const includeUnfinished = context.getNodeParameter('includeUnfinished', false) as boolean;
+	const wanted = wantedTasks(
+		kinds,
+		context.getNodeParameter('taskTypes', [kinds.known[0].taskType]) as string[],
+		context.getNodeParameter('includeUnfinished', false) as boolean,
+	);
 	const scope = triggerScope(context.getWorkflow().id, context.getNode().id);
 	// Test webhooks run once each, so they keep no memory.
 	const remembers = context.getMode() !== 'manual';
@@ -27,15 +27,26 @@ function triggerRules(context: IWebhookFunctions, kinds: TaskKinds): CallbackRul
 		verify: context.getNodeParameter('verify', true) as boolean,
 		// A completed task stays completed, so a repeat of one accepted already needs no API call.
 		isRepeat: (taskUuid) => remembers && isClaimed(`${scope}:${taskKey({ task_uuid: taskUuid, status: 'completed' })}`),
-		skip(task) {
-			if (!taskTypes.includes('*') && task.task_type && !chosen.has(kinds.of(task.task_type))) {
-				return { ignored: `task type ${task.task_type}` };
-			}
-			if (!isTaskCompleted(task) && !includeUnfinished) return { ignored: `status ${task.status}` };
-			return undefined;
-		},
+		skip: wanted,
 		linkUnused: context.getNodeParameter('output', 'file') === 'task',
 		accept: { startExecution: (task) => !remembers || claimTask(`${scope}:${taskKey(task)}`) },
+	};
+}
+
+/**
+ * Which verified tasks start the workflow (Task Types, Include Unfinished Tasks): undefined for a
+ * wanted task, otherwise why it is ignored. Selzy's spelling of task types is not documented, so
+ * they are compared by kind (case, `async/` prefix ignored); a chosen type this package does not
+ * know matches nothing, so it cannot let unknown tasks through.
+ */
+export function wantedTasks(kinds: TaskKinds, taskTypes: string[], includeUnfinished: boolean): (task: SelzyTask) => IDataObject | undefined {
+	const chosen = new Set(taskTypes.map((taskType) => kinds.of(taskType)).filter((kind) => kind !== UNKNOWN_KIND));
+	return (task) => {
+		if (!taskTypes.includes('*') && task.task_type && !chosen.has(kinds.of(task.task_type))) {
+			return { ignored: `task type ${task.task_type}` };
+		}
+		if (!isTaskCompleted(task) && !includeUnfinished) return { ignored: `status ${task.status}` };
+		return undefined;
 	};
 }
 

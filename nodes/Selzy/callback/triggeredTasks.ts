@@ -13,9 +13,11 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, ICheckProcesse
 import { itemsFromFile } from '../results/fileItems';
 import type { Output } from '../results/settings';
 import type { TaskKinds } from '../tasks/kinds';
-import { getTaskResult, isTaskReady, type SelzyTask } from '../tasks/task';
+import { getTaskResult, isTaskReady, isUnverified, type SelzyTask } from '../tasks/task';
+import { selzyCodeOf } from '../transport/errors';
 import { releaseTask, taskKey } from './duplicates';
 import { triggerScope } from './handler';
+import { wantedTasks } from './trigger';
 
 /** Returned tasks remembered per trigger in n8n's deduplication store. */
 const RETURNED_TASKS: ICheckProcessedOptions = { mode: 'entries', maxEntries: 10_000 };
@@ -32,6 +34,11 @@ export async function returnTriggeredTasks(context: IExecuteFunctions, kinds: Ta
 
 	for (const [itemIndex, item] of context.getInputData().entries()) {
 		let task = item.json as SelzyTask;
+		if (isUnverified(task)) {
+			const verified = await verifyDeferred(context, task, kinds, itemIndex);
+			if (!verified) continue;
+			task = verified;
+		}
 		const key = taskKey(task);
 		if (remembers && mode !== 'retry' && (await wasReturned(context, key))) {
 			context.logger.info(`Selzy Trigger: task ${task.task_uuid} was returned by an earlier execution; nothing to do`);
@@ -57,6 +64,34 @@ export async function returnTriggeredTasks(context: IExecuteFunctions, kinds: Ta
 		returned.push(...items);
 	}
 	return [returned];
+}
+
+/**
+ * A callback the trigger's bounds deferred (too many unverified callbacks at the time): its task
+ * is verified here, and the trigger's Task Types and Include Unfinished Tasks apply as they would
+ * have. A task Selzy does not know (a forged callback) returns nothing.
+ */
+async function verifyDeferred(context: IExecuteFunctions, claimed: SelzyTask, kinds: TaskKinds, itemIndex: number): Promise<SelzyTask | undefined> {
+	// Selzy's "invalid_arg" for an unknown task ID ends this item quietly; any other failure fails the execution.
+	const task: SelzyTask | undefined = await getTaskResult.call(context, claimed.task_uuid, { itemIndex }).catch((error: unknown) => {
+		if (selzyCodeOf(error) === 'invalid_arg') return undefined;
+		throw error;
+	});
+	if (!task) {
+		context.logger.info(`Selzy Trigger: the callback for task ${claimed.task_uuid} names no task Selzy knows; nothing to do`);
+		return undefined;
+	}
+	const wanted = wantedTasks(
+		kinds,
+		context.getNodeParameter('taskTypes', 0, [kinds.known[0].taskType]) as string[],
+		context.getNodeParameter('includeUnfinished', 0, false) as boolean,
+	);
+	const ignored = wanted(task);
+	if (ignored) {
+		context.logger.info(`Selzy Trigger: task ${task.task_uuid} ignored (${String(ignored.ignored)})`);
+		return undefined;
+	}
+	return task;
 }
 
 async function freshTask(context: IExecuteFunctions, task: SelzyTask, itemIndex: number): Promise<SelzyTask> {

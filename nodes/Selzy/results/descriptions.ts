@@ -138,7 +138,7 @@ export const fileOptionFields: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: 1500000,
 		description:
-			'Rows output: fail instead of returning more rows than this, because every row is an item n8n holds in memory (a million rows take about 3 GB while n8n saves the execution). Max Rows, Status Groups and Send Results return fewer rows.',
+			'Rows output: fail instead of returning more rows than this, because every row is an item n8n holds in memory (a million rows take about 3 GB while n8n saves the execution). Max Rows, Status Groups and Send Results return fewer rows. Until this option is added, Until Selzy Notifies stops at 100,000 rows.',
 	},
 	{
 		displayName: 'Max Unpacked Size (MB)',

@@ -14,6 +14,18 @@ export interface SelzyTask extends IDataObject {
 	file_to_download?: string;
 }
 
+/**
+ * A task known only by the ID a callback claimed, to be verified with Selzy before it is used:
+ * nothing else the callback said is kept.
+ */
+export function unverifiedTask(claimed: SelzyTask): SelzyTask {
+	return { task_uuid: claimed.task_uuid, status: 'unverified', verified: false };
+}
+
+export function isUnverified(task: SelzyTask): boolean {
+	return task.verified === false;
+}
+
 export const TASK_UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isTaskPending(task: SelzyTask): boolean {
