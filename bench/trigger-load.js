@@ -12,6 +12,7 @@
  *                              [--profile id,id] [--label text] [--keep] [--write-docs]
  *                              [--results-key triggerLoad] [--docs-block trigger-load] [--priority -10]
  *                              [--n8n-env NAME=value,NAME=value]   (extra settings for every n8n started)
+ *                              [--event-rate 20] [--events-per-request 100] [--single-event-rate 200] [--event-seconds 60]
  *   node bench/trigger-load.js --from-results [--write-docs]   (tables again from bench/results.json)
  *
  * Every scenario gets a fresh n8n with one active workflow, a warm-up of three callbacks, then the
@@ -36,7 +37,14 @@
  * bench/results.json (key "triggerLoad"); --write-docs replaces the generated block of
  * docs/performance.md. Everything stays on loopback and the script stops by itself.
  *
- * The parts: trigger/options, trigger/scenarios (workflows), trigger/callbacks (the load),
+ * Selzy event deliveries (scenarios events-batch, events-single and their controls
+ * events-batch-webhook, events-single-webhook; run only when named with --only): signed deliveries
+ * of email_status events, --events-per-request per request at --event-rate requests a second (and
+ * one event per request at --single-event-rate), for --event-seconds, to the hook URL the Selzy
+ * Events Trigger registered in the sandbox, or to n8n's Webhook node; then every execution is read
+ * back and the events counted: sent, output, lost, doubled.
+ *
+ * The parts: trigger/options, trigger/events (the events load), trigger/scenarios (workflows), trigger/callbacks (the load),
  * trigger/readings, trigger/run-scenario, trigger/rounds, trigger/targets, trigger/report; shared
  * with bench/run.js: lib/.
  */
@@ -54,6 +62,7 @@ const { downsample, machine, readResults, writeResults } = require('./lib/result
 const { parseArgs } = require('./trigger/options');
 const { scenarios } = require('./trigger/scenarios');
 const { completedTasks } = require('./trigger/callbacks');
+const { isEventsScenario } = require('./trigger/events');
 const { runScenario } = require('./trigger/run-scenario');
 const { combineRounds } = require('./trigger/rounds');
 const { report } = require('./trigger/report');
@@ -82,7 +91,7 @@ async function main() {
 	sandbox.configure({ readyAfterPolls: 0, readyAfterMs: 0 });
 	sandbox.addCampaign({ id: LOAD_CAMPAIGN, rows: options.rows });
 	const list = scenarios(options);
-	const most = Math.max(...list.map((s) => Math.round(s.callbacks / (1 + options.repeatShare))));
+	const most = Math.max(0, ...list.filter((s) => !isEventsScenario(s)).map((s) => Math.round(s.callbacks / (1 + options.repeatShare))));
 	ctx.tasks = await completedTasks(sandbox, LOAD_CAMPAIGN, most);
 
 	const results = [];

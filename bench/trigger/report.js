@@ -4,6 +4,31 @@
 const { fmt, count, targetTable } = require('../lib/format');
 const { evaluateTargets } = require('./targets');
 
+const isEvents = (r) => r.kind === 'events' || r.kind === 'events-webhook';
+
+/** The events load: answers against Selzy's 3 seconds, and the events that came out. */
+function eventsTable(results) {
+	const lines = [
+		'| Workflow | Load | Answers | Answered 200 within 3 s | Answer p50 / p90 / p99 / max (ms) | Events sent → output (lost, doubled) | Executions | Peak memory increase (MiB) | RSS after (MiB) | n8n CPU (s) | Readiness failures |',
+		'|---|---|---|---:|---:|---|---|---:|---:|---:|---:|',
+	];
+	for (const r of results) {
+		const load = `${count(r.callbacks)} requests × ${r.perRequest} at ${r.rate}/s (${r.seconds} s)`;
+		if (r.status !== 'done') {
+			lines.push(`| ${r.label} | ${load} | **${r.status}**: ${r.error ?? ''} | | | | | | | | |`);
+			continue;
+		}
+		const answers = Object.entries(r.answersByStatus).map(([status, n]) => `${n}× ${status}`).join(', ');
+		const share = `${count(r.within3s)} (${fmt((100 * r.within3s) / r.requests, 1)} %)`;
+		const events = `${count(r.eventsSent)} → ${count(r.eventsOutput)} (${count(r.eventsLost)}, ${count(r.eventsDoubled)})`;
+		const executions = `${count(r.executions)}${r.executionsFailed ? `, **${r.executionsFailed} failed**` : ''}${r.drainTimedOut ? ' (still running)' : ''}`;
+		lines.push(
+			`| ${r.label} | ${load} | ${answers} | ${share} | ${fmt(r.answerMs.p50, 0)} / ${fmt(r.answerMs.p90, 0)} / ${fmt(r.answerMs.p99, 0)} / ${fmt(r.answerMs.max, 0)} | ${events} | ${executions} | ${fmt(r.peakIncreaseMiB, 0)} | ${fmt(r.rssAfterMiB, 0)} | ${fmt(r.cpuSeconds)} | ${r.readinessFailures} of ${r.readinessChecks} |`,
+		);
+	}
+	return lines.join('\n');
+}
+
 function table(results) {
 	const lines = [
 		'| Workflow | Callbacks | Answer p50 / p99 (ms) | Answers | Peak memory increase of the receiving process (MiB) | its CPU (s) | Sandbox + load CPU (s) | Executions | getTaskResult calls | Isolates acquired | Readiness failures | p99 (ms) / peak (MiB) / readiness failures per round |',
@@ -36,17 +61,26 @@ function otherProcesses(r) {
 	return ` (${r.receiver} process; ${others.join(', ')})`;
 }
 
+const EVENTS_NOTE =
+	'Answer = from sending a delivery to the end of n8n’s answer (Selzy waits 3 s, then retries). Lost = sent but in no execution’s output: ' +
+	'deliveries n8n itself refused (503, its database check failing under load) or did not answer in time; Selzy would send those again and the trigger outputs each event once. ' +
+	'Peak memory increase = the n8n process, from just before the load until the executions finished; RSS after = when they had. Readiness = `/healthz/readiness`, polled every second.';
+
 function report(run) {
 	const m = run.machine;
 	const parts = [
 		`Run ${run.startedAt}${run.label ? ` (${run.label})` : ''}, total ${fmt(run.totalSeconds / 60, 1)} min. Machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB RAM; n8n ${m.n8n} on Node ${m.n8nNode}; load average at start ${m.loadAverageAtStart.join(' / ')}.`,
-		`Callbacks for completed tasks of a ${count(run.options.rows)}-row report, ${Math.round(run.options.repeatShare * 100)} % of the tasks delivered twice; client timeout ${run.options.clientTimeout} s.` +
+		(run.results.every(isEvents)
+			? `Selzy event deliveries of email_status events, signed as Selzy signs them, each on a new connection; client timeout ${run.options.clientTimeout} s.`
+			: `Callbacks for completed tasks of a ${count(run.options.rows)}-row report, ${Math.round(run.options.repeatShare * 100)} % of the tasks delivered twice; client timeout ${run.options.clientTimeout} s.`) +
 			(run.options.priority !== undefined ? ` The bench and n8n ran at niceness ${run.options.priority} (the machine was shared with other work).` : '') +
 			(Object.keys(run.options.n8nEnv ?? {}).length ? ` n8n settings: ${Object.entries(run.options.n8nEnv).map(([k, v]) => `\`${k}=${v}\``).join(', ')}.` : ''),
 		'',
-		table(run.results),
-		'',
-		`${run.results[0]?.rounds > 1 ? `Figures are medians of ${run.results[0].rounds} rounds (each round a fresh n8n per workflow); answers, executions and readiness are those of the worst round. ` : ''}` +
+		...(run.results.some((r) => !isEvents(r)) ? [table(run.results.filter((r) => !isEvents(r))), ''] : []),
+		...(run.results.some(isEvents) ? [eventsTable(run.results.filter(isEvents)), ''] : []),
+		run.results.every(isEvents)
+			? EVENTS_NOTE
+			: `${run.results[0]?.rounds > 1 ? `Figures are medians of ${run.results[0].rounds} rounds (each round a fresh n8n per workflow); answers, executions and readiness are those of the worst round. ` : ''}` +
 			'Answer = from sending the callback to the end of n8n’s answer. Peak memory increase = the n8n process that received the callbacks (main in regular mode, the webhook process in queue mode; the other processes in brackets), from just before the load until the executions finished. ' +
 			'Isolates acquired = n8n’s `n8n_expression_pool_acquired_total` during the load (expression sandboxes taken from or created for its pool). Readiness = `/healthz/readiness` of the receiving process, polled every second. Sandbox + load CPU = the bench process, which sends the callbacks and serves the Selzy sandbox (it generates every report file it serves), on the same cores as n8n.',
 	];

@@ -13,6 +13,7 @@ const { watchProcess } = require('../lib/sampling');
 const { TRIGGER } = require('../lib/workflows');
 const { startProfile, summarize } = require('../cpu-profile');
 const { callbackPlan, completedTasks, sendAtRate, sendCallback } = require('./callbacks');
+const { runEventsLoad, isEventsScenario } = require('./events');
 const { drain, isolatesAcquired, readExecutions, watchReadiness } = require('./readings');
 const { workflowFor } = require('./scenarios');
 
@@ -86,6 +87,7 @@ async function runScenario(ctx, scenario, { profile = false } = {}) {
 	const inspectPort = profile && scenario.mode !== 'queue' ? await h.freePort() : undefined;
 	const result = { id: scenario.id, label: scenario.label, kind: scenario.kind, rate: scenario.rate, callbacks: scenario.callbacks, load: scenario.load, mode: scenario.mode ?? 'regular' };
 	if (scenario.kind === 'trigger') Object.assign(result, { output: scenario.output, verify: scenario.verify });
+	if (isEventsScenario(scenario)) Object.assign(result, { perRequest: scenario.perRequest, seconds: scenario.seconds });
 
 	let target;
 	try {
@@ -96,13 +98,16 @@ async function runScenario(ctx, scenario, { profile = false } = {}) {
 		if (built.nodeVersions) result.nodeVersions = built.nodeVersions;
 		const workflow = await client.createWorkflow(built.spec);
 		await client.activate(workflow.id);
-		const url = target.receiver.url + built.path;
-
-		// Warm-up: loads node code and n8n's lazily built parts before the measurement.
-		await warmUp(url, await completedTasks(sandbox, ctx.campaignId, WARMUP_CALLBACKS));
-		const warm = await drain(client, workflow.id, WARMUP_CALLBACKS, 60_000);
-		await h.sleep(3000);
-		Object.assign(result, await measureLoad(ctx, scenario, { target, client, workflow, url, before: warm.executions.length, inspectPort }));
+		if (isEventsScenario(scenario)) {
+			Object.assign(result, await runEventsLoad(ctx, scenario, { target, client, workflow, path: built.path, startNode: built.startNode }));
+		} else {
+			const url = target.receiver.url + built.path;
+			// Warm-up: loads node code and n8n's lazily built parts before the measurement.
+			await warmUp(url, await completedTasks(sandbox, ctx.campaignId, WARMUP_CALLBACKS));
+			const warm = await drain(client, workflow.id, WARMUP_CALLBACKS, 60_000);
+			await h.sleep(3000);
+			Object.assign(result, await measureLoad(ctx, scenario, { target, client, workflow, url, before: warm.executions.length, inspectPort }));
+		}
 	} catch (error) {
 		result.status = 'error';
 		result.error = String(error.message).split('\n')[0].slice(0, 300);

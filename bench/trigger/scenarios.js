@@ -1,6 +1,9 @@
 'use strict';
 // The workflows `npm run bench:trigger` loads with callbacks: the Selzy Trigger (regular and queue
-// mode), n8n's Webhook node, and the do-it-yourself workflow of core nodes.
+// mode), n8n's Webhook node, and the do-it-yourself workflow of core nodes; and with Selzy event
+// deliveries (only when named with --only): the Selzy Events Trigger and n8n's Webhook node.
+
+const EVENTS_TRIGGER = 'n8n-nodes-selzy.selzyEventsTrigger';
 
 const crypto = require('node:crypto');
 
@@ -28,8 +31,25 @@ function scenarios(options) {
 			mode: 'queue',
 			...burst,
 		},
+		...eventScenarios(options),
 	];
-	return all.filter((scenario) => (options.only ? options.only.has(scenario.id) : scenario.id !== 'webhook-v1'));
+	return all.filter((scenario) => (options.only ? options.only.has(scenario.id) : scenario.id !== 'webhook-v1' && !scenario.id.startsWith('events-')));
+}
+
+/** Batches of --events-per-request at --event-rate, and single events at --single-event-rate, each for --event-seconds. */
+function eventScenarios(options) {
+	const batch = { rate: options.eventRate, perRequest: options.eventsPerRequest, seconds: options.eventSeconds, load: 'events' };
+	const single = { rate: options.singleEventRate, perRequest: 1, seconds: options.eventSeconds, load: 'events' };
+	const withCallbacks = (scenario) => ({ ...scenario, callbacks: Math.round(scenario.rate * scenario.seconds) });
+	return [
+		{ id: 'events-batch', label: `Selzy Events Trigger, batches of ${batch.perRequest} events`, kind: 'events', ...batch },
+		{ id: 'events-batch-webhook', label: `n8n’s Webhook node, batches of ${batch.perRequest} events`, kind: 'events-webhook', ...batch },
+		// Webhook 1 takes an expression sandbox for its webhook call, as n8n does for every community trigger.
+		{ id: 'events-batch-webhook-v1', label: `n8n’s Webhook node 1, batches of ${batch.perRequest} events`, kind: 'events-webhook', webhookVersion: 1, ...batch },
+		{ id: 'events-single', label: 'Selzy Events Trigger, one event per request', kind: 'events', ...single },
+		{ id: 'events-single-webhook', label: 'n8n’s Webhook node, one event per request', kind: 'events-webhook', ...single },
+		{ id: 'events-single-webhook-v1', label: 'n8n’s Webhook node 1, one event per request', kind: 'events-webhook', webhookVersion: 1, ...single },
+	].map(withCallbacks);
 }
 
 /** The workflow of a scenario, the path its callbacks go to, and the node versions it uses. */
@@ -39,12 +59,17 @@ function workflowFor(scenario, { credential, sandbox, nodeTypes }) {
 	const webhookNode = (name) =>
 		node(name, 'n8n-nodes-base.webhook', webhookVersion, [0, 0], { httpMethod: 'POST', path: webhookId, responseMode: 'onReceived', options: {} }, { webhookId });
 	const name = `load ${scenario.id}`;
+	if (scenario.kind === 'events') {
+		const parameters = { events: ['email_status'], options: { singleEvent: scenario.perRequest === 1 } };
+		const trigger = node('Selzy Events Trigger', EVENTS_TRIGGER, 1, [0, 0], parameters, { webhookId, credentials: credentialRef(credential) });
+		return { spec: { name, nodes: [trigger], connections: {} }, path: `/webhook/${webhookId}/selzy-events`, startNode: 'Selzy Events Trigger' };
+	}
 	if (scenario.kind === 'trigger') {
 		const parameters = { verify: scenario.verify, taskTypes: ['getCampaignDeliveryStats'], output: scenario.output, options: {} };
 		const trigger = node('Selzy Trigger', TRIGGER, 1, [0, 0], parameters, { webhookId, credentials: credentialRef(credential) });
 		return { spec: { name, nodes: [trigger], connections: {} }, path: `/webhook/${webhookId}/selzy`, startNode: 'Selzy Trigger' };
 	}
-	if (scenario.kind === 'webhook') {
+	if (scenario.kind === 'webhook' || scenario.kind === 'events-webhook') {
 		return { spec: { name, nodes: [webhookNode('Webhook')], connections: {} }, path: `/webhook/${webhookId}`, startNode: 'Webhook', nodeVersions: { webhook: webhookVersion } };
 	}
 	const { httpRequest, extractFromFile } = coreVersions(nodeTypes);

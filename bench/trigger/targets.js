@@ -22,6 +22,38 @@ function evaluateTargets(results) {
 	for (const burst of ['trigger-summary-burst', 'trigger-summary-burst-queue'].map(find).filter(Boolean)) {
 		targets.push(allAnswered(burst), readinessCheck(burst), executionCheck(burst));
 	}
+	for (const [events, control, sandboxed] of [['events-batch', 'events-batch-webhook', 'events-batch-webhook-v1'], ['events-single', 'events-single-webhook', 'events-single-webhook-v1']].map((ids) => ids.map(find))) {
+		if (events) targets.push(...eventTargets(events, control, sandboxed));
+	}
+	return targets;
+}
+
+const SELZY_ANSWER_MS = 3000;
+const EVENTS_P99_MS = 1000;
+
+/**
+ * Selzy's 3 seconds for every answer, the 1-second p99, no event lost or doubled, memory against
+ * the Webhook node's (2, and 1, which like every community trigger gets an expression sandbox per call).
+ */
+function eventTargets(r, control, sandboxed) {
+	const load = `${r.label} at ${r.rate}/s`;
+	const targets = [
+		{ name: `${load}: every delivery answered 200 within Selzy’s 3 s`, met: r.within3s === r.requests, measured: `${r.within3s} of ${r.requests}; ${answers(r)}` },
+		{ name: `${load}: answer p99 ≤ ${EVENTS_P99_MS} ms`, met: r.answerMs.p99 <= EVENTS_P99_MS, measured: `${fmt(r.answerMs.p99, 0)} ms` },
+		{
+			name: `${load}: no event lost or doubled`,
+			met: r.eventsLost === 0 && r.eventsDoubled === 0 && r.executionsFailed === 0,
+			measured: `${r.eventsSent} sent, ${r.eventsOutput} output, ${r.eventsLost} lost, ${r.eventsDoubled} doubled, ${r.executionsFailed} executions failed`,
+		},
+	];
+	for (const other of [control, sandboxed].filter(Boolean)) {
+		const ratio = r.peakIncreaseMiB / other.peakIncreaseMiB;
+		targets.push({
+			name: `${load}: peak memory ≤ ${MEMORY_VS_DIY}× that of ${other.label.split(',')[0]} under the same load`,
+			met: ratio <= MEMORY_VS_DIY,
+			measured: `${fmt(r.peakIncreaseMiB, 0)} MiB vs ${fmt(other.peakIncreaseMiB, 0)} MiB = ${fmt(ratio, 2)}×`,
+		});
+	}
 	return targets;
 }
 

@@ -43,7 +43,7 @@ export class Selzy implements INodeType {
 		version: 1,
 		subtitle: subtitleOf(SELZY_CATALOG.operations),
 		description:
-			'Get Selzy campaign delivery reports and contact exports as a file, one item per row or a summary; subscribe, import, unsubscribe, exclude and look up contacts. As a tool it waits at most one minute for a report and otherwise returns the task ID to ask again with Task → Get Result.',
+			'Get Selzy campaign delivery reports and contact exports as a file, one item per row or a summary, and a campaign’s status and totals; subscribe, import, unsubscribe, exclude and look up contacts. As a tool it waits at most one minute for a report and otherwise returns the task ID to ask again with Task → Get Result.',
 		defaults: { name: 'Selzy' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -23,7 +23,8 @@ export class SelzyTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "On report ready: " + $parameter["output"] }}',
-		description: 'Starts the workflow when Selzy calls back with a finished delivery report or contact export',
+		description:
+			'Starts the workflow when Selzy calls back with a finished delivery report or contact export. For email statuses, subscribes and other events as they happen, use Selzy Events Trigger.',
 		defaults: { name: 'Selzy Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

@@ -3,7 +3,8 @@
 // `npm run e2e`: the packed package inside a real n8n, against the local Selzy sandbox.
 // Every assertion reads execution data back from n8n. Env: N8N_VERSION, SELZY_CACHE,
 // E2E_SKIP_BUILD=1 (pack the existing dist/), E2E_KEEP=1 (keep the work folder), E2E_ONLY=a,c.
-// Scenario k (AI Agent with a scripted chat model) lives in agent-tool.js, l in contacts.js, m–o in contactWrites.js.
+// Scenario k (AI Agent with a scripted chat model) lives in agent-tool.js, l in contacts.js, m–o in contactWrites.js,
+// p and q (the Selzy Events Trigger) in events.js.
 
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
@@ -18,6 +19,7 @@ const agentTool = require('./agent-tool');
 const contacts = require('./contacts');
 const contactWrites = require('./contactWrites');
 const crash = require('./crash');
+const events = require('./events');
 
 const OWNER = { email: 'e2e-owner@example.com', password: 'E2e-Owner-Passw0rd', firstName: 'E2E', lastName: 'Owner' };
 const TRIGGER_TOKEN = 'e2e-shared-secret';
@@ -682,6 +684,7 @@ const SCENARIOS = [
 		},
 	},
 	...contactWrites.scenarios({ runReport, expectSuccess, waitForExecutions }),
+	...events.scenarios({ runReport, expectSuccess, waitForExecutions }),
 ];
 
 

@@ -49,7 +49,7 @@ describe('a delivery report summary', () => {
 	test('leads with the total, the rates and the counts; the task and the file come after', async () => {
 		const { output } = await run(reportParams(1001, { waitMode: 'poll', output: 'summary' }));
 		const [summary] = jsonOf(output[0]);
-		expect(Object.keys(summary)).toEqual(['total', 'rates', 'byGroup', 'bySendResult', 'task_uuid', 'task_type', 'status', 'file_to_download', 'report']);
+		expect(Object.keys(summary)).toEqual(['total', 'rates', 'byGroup', 'bySendResult', 'task_uuid', 'task_type', 'status', 'file_to_download', 'campaign_status', 'report']);
 		expect(summary.total).toBe(25);
 	});
 });

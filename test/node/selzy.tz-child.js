@@ -32,7 +32,7 @@ async function main() {
 				},
 				timezone,
 			});
-			wire.push(error ? `error: ${error.message}` : sb.requests[0].params.changed_since);
+			wire.push(error ? `error: ${error.message}` : sb.requests.find((r) => r.apiMethod === 'async/getCampaignDeliveryStats').params.changed_since);
 		}
 	} finally {
 		await harness.close();

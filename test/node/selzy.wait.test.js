@@ -47,9 +47,11 @@ describe("Don't Wait", () => {
 			reportParams(1001, { waitMode: 'none', notifyUrl: 'https://n8n.example.com/webhook/abc/selzy?token=t' }),
 		);
 		expect(status).toBe('success');
-		expect(jsonOf(output[0])).toEqual([{ task_uuid: sb.tasks[0].uuid, status: 'new', task_type: 'getCampaignDeliveryStats', campaign_id: 1001 }]);
+		expect(jsonOf(output[0])).toEqual([
+			{ task_uuid: sb.tasks[0].uuid, status: 'new', task_type: 'getCampaignDeliveryStats', campaign_id: 1001, campaign_status: 'completed' },
+		]);
 		expect(output[0][0].pairedItem).toEqual({ item: 0 });
-		expect(sb.requests.map((r) => r.apiMethod)).toEqual(['async/getCampaignDeliveryStats']);
+		expect(sb.requests.map((r) => r.apiMethod)).toEqual(['getCampaignStatus', 'async/getCampaignDeliveryStats']);
 		expect(sb.tasks[0].params.notify_url).toBe('https://n8n.example.com/webhook/abc/selzy?token=t');
 	});
 });
@@ -188,6 +190,7 @@ describe('Until Selzy Notifies', () => {
 					status: 'new',
 					task_type: 'getCampaignDeliveryStats',
 					campaign_id: 1002,
+					campaign_status: 'completed',
 					state: 'waiting_for_callback',
 					waitingSince: expect.any(String),
 					callbackSecretSha256: expect.stringMatching(/^[0-9a-f]{64}$/),

@@ -11,6 +11,8 @@ const contacts = require('./contacts');
 const { ContactBook } = require('./contactBook');
 const { ContactMethods } = require('./contactMethods');
 const { craftedDownload } = require('./crafted');
+const { HookStore } = require('./hooks');
+const { CampaignStates } = require('./campaigns');
 
 const DEFAULT_CONFIG = Object.freeze({
 	readyAfterPolls: 1,
@@ -235,6 +237,11 @@ const API_METHODS = {
 	'async/getCampaignDeliveryStats': 'startReport',
 	'async/exportContacts': 'startExport',
 	'async/getTaskResult': 'pollTask',
+	setHook: 'setHook',
+	listHooks: 'listHooks',
+	removeHook: 'removeHook',
+	getCampaignStatus: 'getCampaignStatus',
+	getCampaignCommonStats: 'getCampaignCommonStats',
 	importContacts: 'writeContacts',
 	subscribe: 'writeContacts',
 	exclude: 'writeContacts',
@@ -253,6 +260,9 @@ class Sandbox {
 		this.outgoing = new Set();
 		this.closed = false;
 		this.taskMethods = new Map();
+		const apiError = (code, message) => new ApiError(code, message);
+		this.hookStore = new HookStore(this, apiError);
+		this.campaignStates = new CampaignStates(this, this.hookStore, apiError);
 		this.heldRequests = [];
 		this.holding = new Set();
 		this.holdingPeak = 0;
@@ -276,12 +286,65 @@ class Sandbox {
 		this.faults = [];
 		this.taskMap = new Map();
 		this.files = new Map();
+		this.hookStore.clear();
+		this.campaignStates.clear();
 		this.book?.clear();
 		this.contactMethods?.clear();
 		/** importContacts calls: { fieldNames, rows (the values, or their count without keepContacts), answer }. */
 		this.importLog = [];
 		/** Confirmation emails subscribe sent: { email, listIds, time }. */
 		this.confirmations = [];
+	}
+
+	// ── event webhooks and campaign statuses (hooks.js, campaigns.js) ───────
+
+	setHook(params) {
+		return this.hookStore.setHook(params);
+	}
+
+	listHooks() {
+		return this.hookStore.listHooks();
+	}
+
+	removeHook(params) {
+		return this.hookStore.removeHook(params);
+	}
+
+	getCampaignStatus(params) {
+		return this.campaignStates.getCampaignStatus(params);
+	}
+
+	getCampaignCommonStats(params) {
+		return this.campaignStates.getCampaignCommonStats(params);
+	}
+
+	/** The hooks registered now, as listHooks answers. */
+	get hooks() {
+		return this.hookStore.listHooks();
+	}
+
+	/** Every delivery attempt: { hookUrl, url, retryCount, events, body, time, status, error, ms }. */
+	get hookDeliveries() {
+		return this.hookStore.deliveries;
+	}
+
+	/** Hook timing: answerTimeoutMs, retryEveryMs (null: no retries), stopAfterMs, retryCountIn, batchSize. */
+	configureHooks(options) {
+		return this.hookStore.configure(options);
+	}
+
+	/** Sends events ({ event_name, event_time?, ...fields }) to the hooks that asked for them. */
+	emitEvents(events, options) {
+		return this.hookStore.emit(events, options);
+	}
+
+	stopHook(url) {
+		return this.hookStore.stopHook(url);
+	}
+
+	/** { id, statuses, everyMs }: the campaign's status changes on a schedule (and hooks hear of it). */
+	scheduleCampaignStatus(spec) {
+		return this.campaignStates.schedule(spec);
 	}
 
 	// ── control API ──────────────────────────────────────────────────────────
@@ -436,6 +499,7 @@ class Sandbox {
 		for (const timer of this.timers) clearTimeout(timer);
 		this.timers.clear();
 		for (const req of this.outgoing) req.destroy();
+		this.hookStore.close();
 		await new Promise((resolve) => {
 			this.server.close(() => resolve());
 			this.server.closeAllConnections();
@@ -636,6 +700,18 @@ class Sandbox {
 				return this.tasks;
 			case 'callbacks':
 				return this.callbacks;
+			case 'hooks':
+				return this.hooks;
+			case 'hookDeliveries':
+				return this.hookDeliveries.map(({ body, ...entry }) => entry);
+			case 'configureHooks':
+				return this.configureHooks(input);
+			case 'emitEvents':
+				return (await this.emitEvents(input.events ?? [], input)).map(({ body, ...entry }) => entry);
+			case 'stopHook':
+				return this.stopHook(input.url);
+			case 'scheduleCampaignStatus':
+				return this.scheduleCampaignStatus(input);
 			case 'groundTruth': {
 				const { format, ...query } = input;
 				const { sha256AndSize, ...facts } = this.groundTruth(query);

@@ -15,7 +15,7 @@ import type { TaskKind } from '../tasks/kinds';
 import { isTaskReady, type SelzyTask } from '../tasks/task';
 import { selzyApiRequest, type SelzyCallOptions } from '../transport/request';
 import type { Operation } from './operation';
-import { callsPerMinuteFrom, newTaskTiming, pollSettingsFrom, TOOL_WAIT_MS, type TaskJob } from './taskRun';
+import { callsPerMinuteFrom, newTaskTiming, pollSettingsFrom, TOOL_WAIT_MS, type StartCondition, type TaskJob } from './taskRun';
 import {
 	callbackGraceOption,
 	callbackNoticeProperty,
@@ -52,6 +52,8 @@ export interface TaskRequest {
 	subject: string;
 	/** Runs once the task's file was returned (e.g. to remember the last report). */
 	afterReturn?(): void;
+	/** What must hold before the task is started, waited for within the Timeout (e.g. the campaign finishing). */
+	startWhen?: Omit<StartCondition, 'timeoutMs'>;
 }
 
 /** The operation `option` of `resource`, starting tasks as `operation` says. */
@@ -101,10 +103,12 @@ async function taskJob(context: IExecuteFunctions, operation: TaskOperation, ite
 	const pairedItem = { item: itemIndex };
 	let started: SelzyTask = { task_uuid: '', status: 'new' };
 
+	const conditionMs = asTool ? Math.min(TOOL_WAIT_MS, pollSettingsFrom(options).timeoutMs) : pollSettingsFrom(options).timeoutMs;
 	return {
 		itemIndex,
 		kindOf: () => kind,
 		...newTaskTiming(waitMode === 'none' ? 'none' : 'poll', poll),
+		startWhen: request.startWhen && { ...request.startWhen, timeoutMs: conditionMs },
 		start: async (signal) => {
 			const target = callback?.notifyUrl ?? notifyUrl;
 			started = await startTask(context, kind, request, target, itemIndex, { signal, callsPerMinute });

@@ -1,4 +1,6 @@
 import { getDeliveryReport } from './campaign/getDeliveryReport.operation';
+import { getStats } from './campaign/getStats.operation';
+import { getStatus } from './campaign/getStatus.operation';
 import { excludeContact } from './contact/exclude.operation';
 import { exportContacts } from './contact/export.operation';
 import { getContact } from './contact/get.operation';
@@ -10,7 +12,7 @@ import { getResult } from './task/getResult.operation';
 
 /** Every operation of the Selzy node, by resource; the node's description and its router read this. */
 export const SELZY_OPERATIONS: Operations = {
-	campaign: { getDeliveryReport },
+	campaign: { getDeliveryReport, getStatus, getStats },
 	contact: {
 		export: exportContacts,
 		exclude: excludeContact,

@@ -5,6 +5,8 @@
  * at once. So a run takes about as long as its slowest task, not the sum of all of them, and
  * holds only the files being downloaded. Output keeps the order of the input items. Until Selzy
  * Notifies is a run of one task whose time is the grace period before the execution parks.
+ * A job may first wait for something else (a campaign to finish sending): that is checked in the
+ * same loop, with the same backoff, within the same Timeout, and the task starts once it holds.
  */
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -37,6 +39,18 @@ export interface TaskJob {
 	stillPending?(task: SelzyTask): Promise<INodeExecutionData[]>;
 	/** The items for a task: its file when completed, otherwise the task as it stands. */
 	finish(task: SelzyTask, signal: AbortSignal): Promise<INodeExecutionData[]>;
+	/** What must hold before the task is started; checked at once, then with the task's backoff. */
+	startWhen?: StartCondition;
+}
+
+/** Something a job waits for before starting its task, such as its campaign finishing. */
+export interface StartCondition {
+	/** Checks once, within `maxTotalMs`; `status` names the state for the log and the error. */
+	check(signal: AbortSignal, maxTotalMs: number): Promise<{ met: boolean; status: string }>;
+	/** The error when the time is up first. */
+	notMetError(status: string, waitedMs: number): Error;
+	/** The longest wait for it, from the start of the run; the task's own time ends there too. */
+	timeoutMs: number;
 }
 
 export interface TaskRunSettings {
@@ -106,6 +120,8 @@ interface PendingTask {
 	delayMs: number;
 	deadline: number;
 	checks: number;
+	/** Set while the job waits for its start condition (there is no task yet). */
+	condition?: StartCondition;
 }
 
 /**
@@ -170,24 +186,34 @@ class TaskRun {
 
 	private async startAll(jobs: TaskJob[]): Promise<PendingTask[]> {
 		const pending: PendingTask[] = [];
-		await forEachAtMost(jobs, PARALLEL_STARTS, async (job) => {
-			if (this.signal.aborted) return;
-			try {
-				const task = await job.start(this.signal);
-				if (job.waitUntilReady && !isTaskCompleted(task) && !isTaskPending(task)) {
-					this.fail(job, taskFailedError(this.context.getNode(), task, job.kindOf(task).noun, job.itemIndex));
-				} else if (job.waitUntilReady && !isTaskCompleted(task)) {
-					const firstCheckAt = job.startChecksStatus ? Date.now() + job.firstCheckMs : Date.now();
-					pending.push({ job, task, delayMs: job.firstCheckMs, nextCheckAt: firstCheckAt, deadline: this.startedAt + job.timeoutMs, checks: 0 });
-				} else {
-					this.finish(job, task);
-				}
-			} catch (error) {
-				this.fail(job, error);
-			}
-		});
-		if (jobs.length > 1) this.context.logger.info(`Selzy: ${jobs.length} tasks started, ${pending.length} being prepared`);
+		for (const job of jobs) {
+			const { startWhen: condition } = job;
+			if (!condition) continue;
+			const task: SelzyTask = { task_uuid: '', status: 'not started' };
+			pending.push({ job, task, condition, delayMs: job.firstCheckMs, nextCheckAt: Date.now(), deadline: this.startedAt + condition.timeoutMs, checks: 0 });
+		}
+		const now = jobs.filter((job) => !job.startWhen);
+		await forEachAtMost(now, PARALLEL_STARTS, async (job) => await this.start(job, pending, this.startedAt + job.timeoutMs));
+		if (now.length > 1) this.context.logger.info(`Selzy: ${now.length} tasks started, ${pending.length} being prepared`);
 		return pending;
+	}
+
+	/** Starts a job's task; a task still being prepared joins `pending`, to be checked until `deadline`. */
+	private async start(job: TaskJob, pending: PendingTask[], deadline: number): Promise<void> {
+		if (this.signal.aborted) return;
+		try {
+			const task = await job.start(this.signal);
+			if (job.waitUntilReady && !isTaskCompleted(task) && !isTaskPending(task)) {
+				this.fail(job, taskFailedError(this.context.getNode(), task, job.kindOf(task).noun, job.itemIndex));
+			} else if (job.waitUntilReady && !isTaskCompleted(task)) {
+				const firstCheckAt = job.startChecksStatus ? Date.now() + job.firstCheckMs : Date.now();
+				pending.push({ job, task, delayMs: job.firstCheckMs, nextCheckAt: firstCheckAt, deadline, checks: 0 });
+			} else {
+				this.finish(job, task);
+			}
+		} catch (error) {
+			this.fail(job, error);
+		}
 	}
 
 	/** One loop for every pending task: each is checked when its own backoff says so. */
@@ -201,7 +227,7 @@ class TaskRun {
 				continue;
 			}
 			await Promise.all(due.map(async (entry) => {
-				const settled = await this.check(entry);
+				const settled = entry.condition ? await this.checkCondition(entry, pending) : await this.check(entry);
 				if (settled) pending.splice(pending.indexOf(entry), 1);
 			}));
 		}
@@ -249,9 +275,46 @@ class TaskRun {
 			else this.fail(job, notReadyError(this.context.getNode(), task, job.kindOf(task), job.timeoutMs, job.itemIndex));
 			return true;
 		}
+		this.scheduleNext(entry);
+		return false;
+	}
+
+	/**
+	 * Checks a job's start condition once; true when the job left the waiting (its task started,
+	 * joining `pending` if it is still being prepared, or it failed).
+	 */
+	private async checkCondition(entry: PendingTask, pending: PendingTask[]): Promise<boolean> {
+		const { job, condition } = entry;
+		const left = entry.deadline - Date.now();
+		let outcome: { met: boolean; status: string };
+		try {
+			outcome = await condition!.check(this.signal, Math.max(left, LAST_CHECK_MS));
+		} catch (error) {
+			if (!this.signal.aborted) this.fail(job, error);
+			return true;
+		}
+		entry.checks++;
+		if (outcome.status !== entry.task.status) {
+			const seconds = Math.round((Date.now() - this.startedAt) / 1000);
+			this.context.logger.info(`Selzy item ${job.itemIndex}: waiting to start, ${outcome.status} (check ${entry.checks}, ${seconds} s)`);
+			entry.task = { ...entry.task, status: outcome.status };
+		}
+		if (outcome.met) {
+			// The task gets its own time from now, within the same overall limit.
+			await this.start(job, pending, Math.min(entry.deadline, Date.now() + job.timeoutMs));
+			return true;
+		}
+		if (Date.now() >= entry.deadline) {
+			this.fail(job, condition!.notMetError(outcome.status, Date.now() - this.startedAt));
+			return true;
+		}
+		this.scheduleNext(entry);
+		return false;
+	}
+
+	private scheduleNext(entry: PendingTask): void {
 		entry.nextCheckAt = Math.min(Date.now() + entry.delayMs, entry.deadline);
 		entry.delayMs = Math.min(MAX_CHECK_DELAY_MS, Math.round(entry.delayMs * 1.5));
-		return false;
 	}
 
 	/** Finishes a job as soon as a download slot is free; polling goes on meanwhile. */

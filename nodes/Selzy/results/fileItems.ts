@@ -151,10 +151,16 @@ export async function readTaskFile<T>(
 	}
 }
 
-/** The task as users see it: the file link is kept, since it is what Task → Get Result would return too. */
+/**
+ * The task as users see it: the file link is kept, since it is what Task → Get Result would return
+ * too; so is the campaign's status when the report was requested (a campaign still sending gives
+ * a partial report).
+ */
 function publicTask(task: SelzyTask): IDataObject {
-	const { task_uuid, task_type, status, file_to_download } = task;
-	return { task_uuid, task_type, status, file_to_download };
+	const { task_uuid, task_type, status, file_to_download, campaign_status } = task;
+	const json: IDataObject = { task_uuid, task_type, status, file_to_download };
+	if (campaign_status !== undefined) json.campaign_status = campaign_status;
+	return json;
 }
 
 function describeFile(meta: ReportMeta, download: ReportDownload): IDataObject {

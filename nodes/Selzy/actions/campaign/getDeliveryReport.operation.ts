@@ -5,6 +5,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import { DELIVERY_REPORT } from '../../tasks/kinds';
 import { asyncTaskOperation } from '../asyncTask';
 import { campaignPicker } from '../pickers';
+import { callsPerMinuteFrom } from '../taskRun';
+import { campaignFinished } from './campaignFinished';
 import { resolveCampaignId } from './campaignId';
 import { formatSelzyUtc, rememberReport, resolveChangedSince } from './changedSince';
 
@@ -40,6 +42,15 @@ const options: INodeProperties[] = [
 		description:
 			'Whether to ask only for statuses changed since the last report this node delivered for the campaign (remembered per workflow; only active workflows save it). The first run uses Changed Since, or the whole report.',
 	},
+	{
+		displayName: 'Wait for Campaign to Finish',
+		name: 'waitForCampaign',
+		type: 'boolean',
+		default: false,
+		displayOptions: { show: { '/waitMode': ['poll', 'callback'] } },
+		description:
+			'Whether to request the report only once the campaign has finished sending (its status checked with growing pauses, within the Timeout). Off: a campaign still sending gives a partial report, and the run says so.',
+	},
 ];
 
 /** Campaign → Get Delivery Report: async/getCampaignDeliveryStats for the item's campaign. */
@@ -71,11 +82,14 @@ export const getDeliveryReport = asyncTaskOperation(
 			if (fieldIds.length) params.field_ids = fieldIds;
 			const changedSince = resolveChangedSince(context, campaignId, chosen, itemIndex);
 			if (changedSince) params.changed_since = changedSince;
+			const about: IDataObject = changedSince ? { campaign_id: Number(campaignId), changed_since: changedSince } : { campaign_id: Number(campaignId) };
+			const waits = chosen.waitForCampaign === true && waitMode !== 'none';
 			return {
 				params,
-				about: changedSince ? { campaign_id: Number(campaignId), changed_since: changedSince } : { campaign_id: Number(campaignId) },
+				about,
 				subject: `campaign ${campaignId}`,
 				afterReturn: chosen.sinceLastRun ? () => rememberReport(context, campaignId, requestedAt) : undefined,
+				startWhen: campaignFinished(context, campaignId, itemIndex, { waits, about, callsPerMinute: callsPerMinuteFrom(chosen) }),
 			};
 		},
 	},
