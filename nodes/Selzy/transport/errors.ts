@@ -41,6 +41,14 @@ const HINTS: Record<SelzyErrorCode, string> = {
 		'Too many calls from this n8n server’s IP address. The node already backed off and retried; spread the workflow’s runs out.',
 };
 
+/**
+ * Codes whose whole meaning is in the code: the error states it in these words, so the hint is
+ * the one piece of advice (Selzy's own text for them carries advice of its own, in its own style).
+ */
+const STATEMENTS: Partial<Record<SelzyErrorCode, string>> = {
+	invalid_api_key: 'the API key is not valid',
+};
+
 const HTML_ENTITIES: Record<string, string> = {
 	amp: '&',
 	lt: '<',
@@ -139,6 +147,8 @@ export function selzyCodeOf(error: unknown): string | undefined {
  */
 export function createSelzyError(node: INode, details: SelzyErrorDetails, secret?: string): NodeApiError {
 	const message = redact(details.message, secret);
+	const statement = STATEMENTS[details.code as SelzyErrorCode];
+	const shown = statement ? `${statement} (${details.code})` : message;
 	const retried = details.attempts && details.attempts > 1 ? ` (after ${details.attempts} attempts)` : '';
 	const description = redact(details.description ?? hintForCode(details.code), secret);
 	// `selzyCode`, not `code`: NodeApiError would read `code` as an HTTP status.
@@ -149,7 +159,7 @@ export function createSelzyError(node: INode, details: SelzyErrorDetails, secret
 	};
 	if (details.httpStatus !== undefined) errorResponse.httpStatus = details.httpStatus;
 	return new NodeApiError(node, errorResponse, {
-		message: `Selzy ${details.method}: ${message}${retried}`,
+		message: `Selzy ${details.method}: ${shown}${retried}`,
 		description,
 		httpCode: details.httpStatus !== undefined ? String(details.httpStatus) : undefined,
 		itemIndex: details.itemIndex,
