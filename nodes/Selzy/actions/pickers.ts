@@ -31,7 +31,8 @@ function idPicker(
 				validation: [
 					{
 						type: 'regex',
-						properties: { regex: optional ? '^\\s*\\d*\\s*$' : '^\\s*\\d+\\s*$', errorMessage: `A ${what} ID is a number` },
+						// Empty passes: for a required picker n8n already says "… is required", once.
+						properties: { regex: optional ? '^\\s*\\d*\\s*$' : '^(|\\s*\\d+\\s*)$', errorMessage: `A ${what} ID is a number` },
 					},
 				],
 			},
