@@ -79,7 +79,7 @@ function triggerProperties(kinds: TaskKinds): INodeProperties[] {
 	return [
 		{
 			displayName:
-				'Selzy has no webhook settings: it calls the Notify URL sent with each report request. Copy this node’s Production URL into the Selzy node’s Notify URL (or any API call’s notify_url), and activate this workflow.',
+				'Selzy has no webhook settings: it calls the Notify URL sent with each report request. Copy this node’s Production URL into the Selzy node’s Notify URL (or any API call’s notify_url), and publish this workflow (n8n 1.x: activate it).',
 			name: 'notice',
 			type: 'notice',
 			default: '',

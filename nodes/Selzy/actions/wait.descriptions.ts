@@ -35,13 +35,12 @@ export function waitProperty(kind: TaskKind): INodeProperties {
 			{
 				name: 'Until Selzy Notifies (No Worker Held)',
 				value: 'callback',
-				description:
-					'Checks for up to 45 seconds, then parks the execution until Selzy calls back. Needs an n8n URL Selzy can reach (WEBHOOK_URL) and one input item per execution.',
+				description: 'Park the execution until Selzy calls back; no worker is held meanwhile',
 			},
 			{
 				name: "Don't Wait",
 				value: 'none',
-				description: `Return the task ID at once; fetch the ${kind.noun} later with Task → Get Result or a Selzy Trigger`,
+				description: `Return the task ID now; get the ${kind.noun} later (Task → Get Result)`,
 			},
 		],
 		default: 'poll',
@@ -50,7 +49,7 @@ export function waitProperty(kind: TaskKind): INodeProperties {
 
 export const callbackNoticeProperty: INodeProperties = {
 	displayName:
-		'The execution waits without holding a worker and resumes when Selzy calls back. n8n must be reachable from the internet (set WEBHOOK_URL). If the Timeout passes first, the workflow continues with the input items plus a selzyReport field naming the task: fetch it later with Task → Get Result. In queue mode the webhook process that gets the callback reads the file (Rows stop at 100,000 there): for large Rows use Don’t Wait with a Selzy Trigger, which reads it on a worker.',
+		'The node checks the task for up to 45 seconds (Check Before Waiting), then the execution waits without holding a worker and resumes when Selzy calls back. n8n must be reachable from the internet (set WEBHOOK_URL), and each execution takes one input item. If the Timeout passes first, the workflow continues with the input items plus a selzyReport field naming the task: fetch it later with Task → Get Result. In queue mode the webhook process that gets the callback reads the file (Rows stop at 100,000 there): for large Rows use Don’t Wait with a Selzy Trigger, which reads it on a worker.',
 	name: 'callbackNotice',
 	type: 'notice',
 	default: '',
@@ -66,7 +65,7 @@ export function notifyUrlProperty(kind: TaskKind): INodeProperties {
 		default: '',
 		placeholder: 'https://n8n.example.com/webhook/…/selzy',
 		displayOptions: { hide: { waitMode: ['callback'] } },
-		description: `Optional. Selzy POSTs the finished task here. Paste the Production URL of an active Selzy Trigger whose Task Types include ${kind.label} (add ?token=… if it has a shared secret) to start a workflow when the ${kind.noun} is ready.`,
+		description: `Optional. Selzy POSTs the finished task here. Paste the Production URL of a Selzy Trigger in a published workflow, with Task Types including ${kind.label} (add ?token=… if it has a shared secret) to start a workflow when the ${kind.noun} is ready.`,
 	};
 }
 

@@ -13,14 +13,12 @@ export const outputOptions = [
 	{
 		name: 'Rows',
 		value: 'rows',
-		description:
-			'One item per row: per recipient with a readable status and status group (delivery reports), per contact with the file’s columns (contact exports)',
+		description: 'One item per recipient (reports) or per contact (exports)',
 	},
 	{
 		name: 'Summary',
 		value: 'summary',
-		description:
-			'One item with the total first, then delivery, open, click and bounce rates and counts per status (contact exports: counts per email and phone status)',
+		description: 'One item: the total, rates and counts per status',
 	},
 ];
 
@@ -36,7 +34,7 @@ export function outputProperty(
 		options: [...outputOptions, ...extraOptions],
 		default: defaultOutput,
 		description:
-			'What to return once the report is ready. Rows and Summary read the file as it downloads, so even million-recipient reports use little memory.',
+			'What to return once the file is ready. Rows: a report’s recipients with a readable status and status group, or an export’s contacts with the file’s columns. Summary: the total first, then rates and counts per status (exports: per email and phone status). Both read the file as it downloads, so even million-row files use little memory.',
 		displayOptions,
 	};
 }
@@ -71,7 +69,7 @@ export const fileOptionFields: INodeProperties[] = [
 			{
 				name: 'As in the File',
 				value: 'asInFile',
-				description: 'The report’s own columns, values exactly as written; lightest on memory for whole reports',
+				description: 'The report’s own columns and values as written; lightest on memory',
 			},
 		],
 		default: 'enriched',

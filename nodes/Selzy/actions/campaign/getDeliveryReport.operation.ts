@@ -40,7 +40,7 @@ const options: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to ask only for statuses changed since the last report this node delivered for the campaign (remembered per workflow; only active workflows save it). The first run uses Changed Since, or the whole report.',
+			'Whether to ask only for statuses changed since the last report this node delivered for the campaign (remembered per workflow; only runs of the published workflow save it). The first run uses Changed Since, or the whole report.',
 	},
 	{
 		displayName: 'Wait for Campaign to Finish',
@@ -60,7 +60,7 @@ export const getDeliveryReport = asyncTaskOperation(
 		name: 'Get Delivery Report',
 		value: 'getDeliveryReport',
 		action: 'Get a campaign delivery report',
-		description: 'Build the per-recipient delivery report of a campaign and return it as a file, rows or a summary',
+		description: 'Build a campaign’s per-recipient delivery report: a file, rows or a summary',
 	},
 	{
 		kind: DELIVERY_REPORT,

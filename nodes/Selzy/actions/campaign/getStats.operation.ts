@@ -17,7 +17,7 @@ export const getStats: Operation = {
 		name: 'Get Stats',
 		value: 'getStats',
 		action: 'Get the totals of a campaign',
-		description: 'Sent, delivered, opened, clicked, unsubscribed and spam totals of a campaign, with rates',
+		description: 'A campaign’s sent, delivered, open, click, unsubscribe and spam totals and rates',
 	},
 	description: updateDisplayOptions({ show: { resource: ['campaign'], operation: ['getStats'] } }, [
 		campaignPicker('The campaign whose totals to get. As an AI agent’s tool, By ID also takes a campaign subject.'),

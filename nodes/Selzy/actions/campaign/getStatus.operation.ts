@@ -14,7 +14,7 @@ export const getStatus: Operation = {
 		name: 'Get Status',
 		value: 'getStatus',
 		action: 'Get the status of a campaign',
-		description: 'Whether a campaign is still sending or has finished (only then is its delivery report whole)',
+		description: 'Whether a campaign is still sending or has finished',
 	},
 	description: updateDisplayOptions({ show: { resource: ['campaign'], operation: ['getStatus'] } }, [
 		campaignPicker('The campaign whose status to get. As an AI agent’s tool, By ID also takes a campaign subject.'),

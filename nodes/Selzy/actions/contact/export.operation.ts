@@ -55,7 +55,7 @@ export const exportContacts = asyncTaskOperation(
 		name: 'Export',
 		value: 'export',
 		action: 'Export contacts',
-		description: 'Export the contacts of a list with the fields you choose, as a file, rows or a summary',
+		description: 'Export a list’s contacts with the fields you choose: a file, rows or a summary',
 	},
 	{
 		kind: CONTACT_EXPORT,

@@ -20,7 +20,7 @@ const DEFAULT_PARALLEL_BATCHES = 8;
 const MAX_ROW_ITEMS = 1_500_000;
 
 const outputOptions = [
-	{ name: 'Each Contact', value: 'rows', description: 'One item per contact: inserted, updated, deleted, or refused with Selzy’s code and message' },
+	{ name: 'Each Contact', value: 'rows', description: 'One item per contact: inserted, updated, deleted, or refused and why' },
 	{ name: 'Refused Contacts Only', value: 'refused', description: 'One item per contact Selzy refused (or that could not be sent)' },
 	{ name: 'Summary', value: 'summary', description: 'One item: the counts, and refusals grouped by code' },
 ];
@@ -151,7 +151,7 @@ export const importContacts: Operation = {
 		name: 'Import',
 		value: 'import',
 		action: 'Import contacts',
-		description: 'Add, update, unsubscribe or delete many contacts at once, from items, a JSON list or a CSV file',
+		description: 'Add, update, unsubscribe or delete many contacts: from items, JSON or a CSV file',
 	},
 	description: updateDisplayOptions({ show: { resource: ['contact'], operation: ['import'] } }, properties),
 	async executeAll(this: IExecuteFunctions) {

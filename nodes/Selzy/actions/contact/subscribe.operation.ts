@@ -73,16 +73,18 @@ const properties: INodeProperties[] = [
 			{
 				name: 'Send a Confirmation Email',
 				value: 'confirm',
-				description: 'Selzy emails a link to confirm; until then the contact is invited. The usual way for sign-up forms.',
+				description: 'Selzy emails a confirmation link; the usual way for sign-up forms',
 			},
 			{ name: 'Add Without an Email', value: 'direct', description: 'Added at once with status new, no email: for contacts who agreed elsewhere' },
 			{
 				name: 'Add If Already Active, Else Confirm',
 				value: 'ifActive',
-				description: 'Added at once when already new or active in your lists; anyone else gets the confirmation email',
+				description: 'At once if already new or active in your lists; others get the email',
 			},
 		],
 		default: 'confirm',
+		description:
+			'Whether Selzy asks the contact to confirm first. Until a confirmation link is followed the contact is invited and gets no campaigns.',
 	},
 	{
 		displayName: 'Existing Contact',
@@ -94,7 +96,7 @@ const properties: INodeProperties[] = [
 			{
 				name: 'Replace Everything',
 				value: 'all',
-				description: 'All fields and tags are replaced, and the contact leaves every list not chosen here',
+				description: 'All fields and tags replaced; the contact leaves lists not chosen here',
 			},
 		],
 		default: 'add',
@@ -109,7 +111,7 @@ export const subscribeContact: Operation = {
 		name: 'Subscribe',
 		value: 'subscribe',
 		action: 'Subscribe a contact to lists',
-		description: 'Add one contact to lists, e.g. from a sign-up form, with or without a confirmation email',
+		description: 'Add one contact to lists, e.g. from a sign-up form, with or without confirmation',
 	},
 	description: updateDisplayOptions({ show: { resource: ['contact'], operation: ['subscribe'] } }, properties),
 	async execute(this: IExecuteFunctions, itemIndex: number) {

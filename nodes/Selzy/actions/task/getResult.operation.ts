@@ -53,7 +53,7 @@ export const getResult: Operation = {
 		name: 'Get Result',
 		value: 'getResult',
 		action: 'Get the result of a task',
-		description: 'Check a delivery report or contact export task by its ID and download the file when it is ready',
+		description: 'Check a report or export task by its ID; download its file once it is ready',
 	},
 	description: updateDisplayOptions({ show: { resource: ['task'], operation: ['getResult'] } }, properties),
 	/** Every mode is a task job: the router checks the tasks of all items together. */
