@@ -5,6 +5,8 @@ const path = require('node:path');
 
 const EXAMPLES_DIR = path.join(__dirname, '..', 'examples');
 const CREDENTIAL_PLACEHOLDER = 'SELZY_CREDENTIAL_ID';
+/** The sandbox campaign (1,000 recipients) the demo puts into the examples' empty campaign pickers. */
+const SANDBOX_CAMPAIGN = '1002';
 
 function exampleFiles() {
 	return fs.readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith('.json')).sort();
@@ -27,4 +29,4 @@ function loadExample(file, credential, campaign) {
 	return workflow;
 }
 
-module.exports = { exampleFiles, loadExample };
+module.exports = { SANDBOX_CAMPAIGN, exampleFiles, loadExample };
