@@ -2,7 +2,8 @@
 'use strict';
 // `npm run demo`: n8n with this package installed, a Selzy credential and the example workflows.
 // Uses the local Selzy sandbox, or the real API when SELZY_API_KEY is set. Ctrl-C (or SIGTERM/SIGHUP
-// to npm or to this process, or npm exiting) stops everything it started.
+// to npm or to this process, or npm exiting) stops everything it started. Every start re-imports the
+// examples (overwriting edits to them) and restores the demo credential.
 // `npm run demo -- --check`: the same set-up in a throwaway user folder on a free port, then runs the
 // summary example through n8n's API, stops, and exits 0 when it ran green (1 otherwise).
 // Env: N8N_PORT (default 5678), SELZY_API_KEY, SELZY_SANDBOX_PORT, WEBHOOK_URL, SELZY_CACHE, N8N_VERSION,
@@ -14,12 +15,12 @@ const path = require('node:path');
 
 const h = require('../test/tooling');
 const { formatDuration } = require('../test/tooling/progress');
-const { exampleFiles, loadExample } = require('./examples');
+const { SANDBOX_CAMPAIGN, exampleFiles, loadExample } = require('./examples');
 
 const LOGIN = { email: 'demo@example.com', password: 'Selzy-Demo-2025', firstName: 'Selzy', lastName: 'Demo' };
 const CREDENTIAL_NAME = 'Selzy account';
-const SANDBOX_CAMPAIGN = '1002';
 const SUMMARY_EXAMPLE = 'poll-report-summary.json';
+const TRIGGER_EXAMPLE = 'trigger-report-file.json';
 
 const checkOnly = process.argv.includes('--check');
 const startedAt = Date.now();
@@ -34,6 +35,7 @@ async function stop(code, reason) {
 	await running.n8n?.stop().catch(() => {});
 	await running.sandbox?.close().catch(() => {});
 	if (running.temporaryFolder) fs.rmSync(running.temporaryFolder, { recursive: true, force: true });
+	if (running.n8n || running.sandbox) log('Stopped: n8n, its task runner and the sandbox have exited.');
 	process.exit(code);
 }
 
@@ -49,9 +51,11 @@ function log(line) {
 function watchForShutdown() {
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(0, signal));
 	process.stdout.on('error', () => {}); // EPIPE once the reader is gone
-	// npm does not pass SIGTERM on, and runs the script through `sh -c`: when npm (or that shell)
-	// goes away, so does the demo.
-	const ancestors = [process.ppid, parentOf(process.ppid)].filter((pid) => pid > 1);
+	// npm passes SIGINT and SIGTERM on to the script (package.json execs node, so they reach this
+	// process and are named right). When npm goes away without a signal (killed, or its terminal
+	// closed), so does the demo; a `sh -c` between npm and this process is watched as well.
+	const watched = commandOf(process.ppid) === 'sh' ? [process.ppid, parentOf(process.ppid)] : [process.ppid];
+	const ancestors = watched.filter((pid) => pid > 1);
 	setInterval(() => {
 		if (ancestors.some((pid) => !isAlive(pid))) stop(0, 'npm exited');
 	}, 1000).unref();
@@ -66,6 +70,14 @@ function parentOf(pid) {
 		return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 	} catch {
 		return 0;
+	}
+}
+
+function commandOf(pid) {
+	try {
+		return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+	} catch {
+		return '';
 	}
 }
 
@@ -114,7 +126,7 @@ async function main() {
 
 	const credential = await upsertCredential(client, { apiKey: selzy.apiKey, baseUrl: selzy.baseUrl, language: 'en' });
 	const imported = await importExamples(client, credential, useRealApi);
-	const triggerUrl = await activateTrigger(client, imported, webhookBase ?? running.n8n.url);
+	const triggerUrl = await publishTrigger(client, imported, webhookBase ?? running.n8n.url);
 
 	if (checkOnly) {
 		await checkSummaryExample(client, imported);
@@ -124,16 +136,26 @@ async function main() {
 	}
 
 	const editor = running.n8n.url; // the same host n8n listens on and the trigger URL uses
+	const summary = imported.find((entry) => entry.file === SUMMARY_EXAMPLE)?.workflow;
 	log('');
 	log(`n8n is ready with n8n-nodes-selzy ${packed.version}, using ${selzy.label}.`);
 	log(`  Editor:      ${editor}`);
 	log(`  Login:       ${LOGIN.email} / ${LOGIN.password}`);
+	if (summary) log(`  Start here:  "${summary.name}" (${editor}/workflow/${summary.id}): press Execute workflow`);
 	log('  Workflows:');
 	for (const entry of imported) log(`    ${entry.workflow.name}: ${editor}/workflow/${entry.workflow.id}`);
 	if (triggerUrl) log(`  Selzy Trigger URL (paste as Notify URL): ${triggerUrl}`);
-	if (!useRealApi) log('  Sandbox campaigns: 1001 (25 recipients), 1002 (1,000), 1004 (100,000)');
-	else if (!webhookBase) log('  (Selzy can call the trigger only at a public address: set WEBHOOK_URL, e.g. to a tunnel.)');
-	log(`  User folder: ${userFolder} (delete it to start over)`);
+	if (useRealApi) {
+		if (!webhookBase) log('  (Selzy can call the trigger only at a public address: set WEBHOOK_URL, e.g. to a tunnel.)');
+	} else {
+		for (const line of sandboxLines(running.sandbox)) log(`  ${line}`);
+	}
+	const restored = useRealApi ? 'API key, language' : 'API key, sandbox address, language; a fresh sandbox starts';
+	log(`  Restart:     Ctrl-C, then npm run demo: the ${imported.length} example workflows are imported again`);
+	log('               (your edits to them are overwritten; duplicate one to keep changes) and the credential');
+	log(`               "${CREDENTIAL_NAME}" is restored (${restored}).`);
+	log(`               Other workflows and credentials, and all executions, stay in ${userFolder};`);
+	log('               delete that folder to start from scratch.');
 	log('Press Ctrl-C to stop.');
 	await new Promise(() => {}); // until a signal
 }
@@ -161,7 +183,23 @@ async function upsertCredential(client, data) {
 	return client.createCredential({ name: CREDENTIAL_NAME, type: 'selzyApi', data });
 }
 
-/** Imports each example once (matched by name), with the credential placeholder filled in. */
+/** The sandbox's address, keys and data, for a user who wants to restore the credential by hand. */
+function sandboxLines(sandbox) {
+	const { LISTS, seedCampaigns } = require('../test/sandbox/data');
+	const campaigns = seedCampaigns()
+		.map((c) => `${c.id} (${c.rows.toLocaleString('en-US')} ${c.sms ? 'SMS recipients' : 'recipients'})`)
+		.join(', ');
+	return [
+		`Sandbox:     Base URL ${sandbox.url}, API key ${sandbox.apiKey}`,
+		`             (${sandbox.accessDeniedKey} is a key without API access: Selzy answers access_denied)`,
+		`             campaigns ${campaigns}; lists ${LISTS.map((l) => `${l.id} ${l.title}`).join(', ')}`,
+	];
+}
+
+/**
+ * Imports every example, with the credential placeholder filled in. An example imported before
+ * (matched by name) is overwritten, so a restart undoes edits to it and points it at the credential.
+ */
 async function importExamples(client, credential, useRealApi) {
 	const existing = await client.listWorkflows();
 	const result = [];
@@ -169,20 +207,29 @@ async function importExamples(client, credential, useRealApi) {
 		// In the sandbox a campaign is known in advance; with the real API the user picks one.
 		const workflow = loadExample(file, credential, useRealApi ? undefined : { mode: 'id', value: SANDBOX_CAMPAIGN });
 		const found = existing.find((w) => w.name === workflow.name);
-		const saved = found ? await client.getWorkflow(found.id) : await client.createWorkflow(workflow);
+		const saved = found ? await overwriteWorkflow(client, found.id, workflow) : await client.createWorkflow(workflow);
 		result.push({ file, workflow: saved });
 	}
 	return result;
 }
 
-/** Activates the trigger example; returns its production URL. */
-async function activateTrigger(client, imported, base) {
-	const trigger = imported.find((entry) => entry.file === 'trigger-report-file.json');
+async function overwriteWorkflow(client, id, workflow) {
+	const { versionId } = await client.getWorkflow(id); // n8n 1.x refuses a save without it
+	const { name, nodes, connections, settings = {} } = workflow;
+	await client.rest('PATCH', `/workflows/${id}`, { name, nodes, connections, settings: { executionOrder: 'v1', ...settings }, versionId });
+	return client.getWorkflow(id);
+}
+
+/** Publishes the trigger example (its latest version); returns its production URL. */
+async function publishTrigger(client, imported, base) {
+	const trigger = imported.find((entry) => entry.file === TRIGGER_EXAMPLE);
 	if (!trigger) return undefined;
-	const node = trigger.workflow.nodes.find((n) => n.type === 'n8n-nodes-selzy.selzyTrigger');
-	if (!trigger.workflow.active) {
-		log('Activating the Selzy Trigger example…');
-		await client.activate(trigger.workflow.id).catch((error) => log(`  (could not activate the trigger workflow: ${error.message})`));
+	const { workflow } = trigger;
+	const node = workflow.nodes.find((n) => n.type === 'n8n-nodes-selzy.selzyTrigger');
+	const published = workflow.active && (!workflow.activeVersionId || workflow.activeVersionId === workflow.versionId);
+	if (!published) {
+		log('Publishing the Selzy Trigger example…');
+		await client.activate(workflow.id).catch((error) => log(`  (could not publish the trigger workflow: ${error.message})`));
 	}
 	return `${base}/webhook/${node.webhookId}/selzy`;
 }
