@@ -5,8 +5,9 @@
  * overlap; and the sticky notes name only nodes, parameters and options that exist, and the
  * campaigns and lists the demo's sandbox has.
  */
-require('../harness'); // prepares the environment n8n reads, before anything of n8n loads
+const { createHarness } = require('../harness'); // first: it prepares the environment n8n reads
 const { NodeHelpers, Workflow } = require('n8n-workflow');
+const { createSandbox } = require('../sandbox/server');
 const { HarnessNodeTypes } = require('../harness/node-types');
 const { LISTS, seedCampaigns } = require('../sandbox/data');
 const { SANDBOX_CAMPAIGN, exampleFiles, loadExample } = require('../../scripts/examples');
@@ -34,6 +35,17 @@ const examples = exampleFiles().map((file) => ({
 	workflow: loadExample(file, CREDENTIAL, { mode: 'id', value: SANDBOX_CAMPAIGN }),
 }));
 const isSticky = (node) => node.type === 'n8n-nodes-base.stickyNote';
+
+let sandbox;
+let harness;
+beforeAll(async () => {
+	sandbox = await createSandbox({ port: 0 });
+	harness = await createHarness({ credentials: { selzyApi: { apiKey: sandbox.apiKey, baseUrl: sandbox.url, language: 'en' } } });
+});
+afterAll(async () => {
+	await harness?.close();
+	await sandbox?.close();
+});
 const isPackageNode = (node) => Boolean(nodeTypes.getByName(node.type));
 
 describe.each(examples)('examples/$file', ({ workflow }) => {
@@ -72,6 +84,19 @@ describe.each(examples)('examples/$file', ({ workflow }) => {
 			);
 		});
 		expect(issues).toEqual([]);
+	});
+
+	test('the columns an import maps are those the node offers with the sandbox, so the editor calls none outdated', async () => {
+		// n8n's editor compares a saved schema with the node's columns, field by field, and warns on any difference.
+		const compared = ({ id, displayName, type, required, defaultMatch, display, canBeUsedToMatch, options }) =>
+			JSON.stringify({ id, displayName, type, required, defaultMatch, display, canBeUsedToMatch, options });
+		for (const node of workflow.nodes.filter((candidate) => candidate.parameters?.columns?.schema)) {
+			const offered = await harness.runLoadOptions(nodeTypes.getByName(node.type).constructor, 'getContactColumns', {
+				kind: 'resourceMapping',
+				parameters: node.parameters,
+			});
+			expect(node.parameters.columns.schema.map(compared)).toEqual(offered.fields.map(compared));
+		}
 	});
 
 	test('node labels stand apart and no sticky note covers a node', () => {
