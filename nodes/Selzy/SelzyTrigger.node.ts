@@ -85,8 +85,9 @@ function triggerProperties(kinds: TaskKinds): INodeProperties[] {
 			default: '',
 		},
 		{
+			// Notices are HTML: a placeholder in angle brackets would not show.
 			displayName:
-				'Set a Shared Secret below and add ?token=<secret> to that Notify URL. Without it, anyone who learns the URL can make this trigger call Selzy with your API key (up to 20 unknown tasks a minute, then callbacks get 429) and, with verification off, start this workflow.',
+				'Set a Shared Secret below and add it to that Notify URL as its token (…/selzy?token=…). Without it, anyone who learns the URL can make this trigger call Selzy with your API key (up to 20 unknown tasks a minute, then callbacks get 429) and, with verification off, start this workflow.',
 			name: 'secretNotice',
 			type: 'notice',
 			default: '',
