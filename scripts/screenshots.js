@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run screenshots`: regenerates the README screenshots in docs/screenshots/.
-// Starts the Selzy sandbox and n8n with this package (like `npm run demo`, but in a temporary user
-// folder on free ports), imports the examples, runs two of them through n8n's REST API, then opens
-// the editor in headless Chromium (playwright-core) and photographs the node panels.
+// `npm run screenshots`: regenerates the README's screenshots in docs/screenshots/ from the real
+// editor. Starts the Selzy sandbox and n8n with this package (like `npm run demo`, but in a
+// temporary user folder on free ports), creates a workflow with a Selzy node per operation plus
+// the examples, runs two examples through n8n's REST API, then opens the editor in headless
+// Chromium (playwright-core) and photographs each node's parameters, the two triggers and the
+// outputs. Every PNG in docs/screenshots/ is one of these; others there are removed.
 // Env: SCREENSHOTS_SKIP_BUILD=1 (pack the existing dist/), SCREENSHOTS_KEEP=1 (keep the temporary
-// folder: n8n log, Chromium profile), CHROMIUM_PATH (default /usr/bin/chromium), N8N_VERSION,
-// SELZY_CACHE.
+// folder: n8n log, Chromium profile), CHROMIUM_PATH (default /usr/bin/chromium: Debian's
+// `apt-get install -y chromium`), N8N_VERSION, SELZY_CACHE.
 
 const fs = require('node:fs');
 const os = require('node:os');
@@ -14,8 +16,9 @@ const path = require('node:path');
 const { chromium } = require('playwright-core');
 
 const h = require('../test/tooling');
-const { exampleFiles, loadExample } = require('./examples');
+const { loadExample } = require('./examples');
 const { createSandbox } = require('../test/sandbox/server');
+const { SEL, signIn, openNode, openExecutionNode, pickFromList, dismissOverlays, until } = require('./screenshots-editor');
 
 const OUT_DIR = path.join(h.REPO, 'docs', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -29,50 +32,45 @@ const CHROMIUM_ARGS = [
 	'--disable-component-update',
 	'--disable-sync',
 ];
-const VIEWPORT = { width: 1440, height: 900 };
+// Tall enough that the longest parameter list (Contact → Import) is not scrolled.
+const VIEWPORT = { width: 1440, height: 1800 };
 const LOGIN = { email: 'screenshots@example.com', password: 'Selzy-Screens-2025', firstName: 'Selzy', lastName: 'Demo' };
-// Shown as the trigger's Production URL; nothing is ever sent there.
+// Shown as the triggers' Production URL; nothing is ever sent there.
 const PUBLIC_WEBHOOK_URL = 'https://n8n.example.com/';
 const CAMPAIGN = '1002'; // sandbox campaign with 1,000 recipients
+const LIST = '1'; // sandbox list "Newsletter"
+const CONTACT = 'anna.petrova@example.com';
 const MANUAL_TRIGGER = 'When clicking ‘Execute workflow’';
+
+/** A Selzy node per operation, set up as a user would; `pick` is chosen in the editor's list. */
+const OPERATIONS = [
+	{ file: 'campaign-get-delivery-report.png', name: 'Get delivery report', pick: 'campaign', parameters: { resource: 'campaign', operation: 'getDeliveryReport', waitMode: 'poll', output: 'summary' } },
+	{ file: 'campaign-get-status.png', name: 'Get campaign status', pick: 'campaign', parameters: { resource: 'campaign', operation: 'getStatus' } },
+	{ file: 'campaign-get-stats.png', name: 'Get campaign stats', pick: 'campaign', parameters: { resource: 'campaign', operation: 'getStats' } },
+	{ file: 'contact-export.png', name: 'Export contacts', pick: 'list', parameters: { resource: 'contact', operation: 'export', fieldNames: ['email', 'email_status', 'phone', 'phone_status', 'tags'], waitMode: 'poll', output: 'rows' } },
+	{ file: 'contact-import.png', name: 'Import contacts', example: ['contacts-sync-loop.json', 'Import contacts'] },
+	{ file: 'contact-subscribe.png', name: 'Subscribe', lists: true, parameters: { resource: 'contact', operation: 'subscribe', listIds: [LIST], email: CONTACT, tags: 'sign-up form', doubleOptin: 'confirm', overwrite: 'add' } },
+	{ file: 'contact-exclude.png', name: 'Exclude contact', lists: true, parameters: { resource: 'contact', operation: 'exclude', contactType: 'email', contact: CONTACT, listIds: [LIST] } },
+	{ file: 'contact-unsubscribe.png', name: 'Unsubscribe contact', lists: true, parameters: { resource: 'contact', operation: 'unsubscribe', contactType: 'email', contact: CONTACT, listIds: [LIST] } },
+	{ file: 'contact-get.png', name: 'Get contact', parameters: { resource: 'contact', operation: 'get', email: CONTACT } },
+	{ file: 'task-get-result.png', name: 'Get task result', parameters: { resource: 'task', operation: 'getResult', taskUuid: 'ff719cf2-5b3c-4d21-9a0e-6c1f2d8b7a45', waitMode: 'poll', output: 'summary' } },
+];
 const EXAMPLES = {
 	summary: { file: 'poll-report-summary.json', node: 'Get delivery report summary' },
 	rows: { file: 'hard-bounces-rows.json', node: 'Hard bounces' },
 	trigger: { file: 'trigger-report-file.json', node: 'Selzy Trigger' },
+	events: { file: 'unsubscribes-bounces-to-crm.json', node: 'Unsubscribes and hard bounces' },
 };
 // A pack made while another `npm run build` empties dist/ can miss files; n8n would then show
 // broken icons, so the pack is checked first.
 const PACKED_FILES = [
 	'dist/nodes/Selzy/Selzy.node.js',
 	'dist/nodes/Selzy/SelzyTrigger.node.js',
+	'dist/nodes/Selzy/SelzyEventsTrigger.node.js',
 	'dist/nodes/Selzy/selzy.svg',
 	'dist/nodes/Selzy/selzy.dark.svg',
 	'dist/credentials/SelzyApi.credentials.js',
 ];
-const UI_TIMEOUT_MS = 30_000;
-
-// Editor selectors (n8n 2.40 editor's data-test-id attributes, unless noted).
-const SEL = {
-	signinEmail: 'input[name="emailOrLdapLoginId"]',
-	signinPassword: 'input[name="password"]',
-	signinSubmit: '[data-test-id="form-submit-button"]',
-	canvasNode: (name) => `[data-test-id="canvas-node"][data-node-name="${name}"]`,
-	executionPreview: '[data-test-id="execution-preview-host"]',
-	ndv: '[data-test-id="ndv"]',
-	rlcInput: '[data-test-id="rlc-input"]',
-	rlcItem: '[data-test-id="rlc-item"]',
-	webhooksHeadline: '.webhooks .headline', // class names: no test ids on this section
-	webhookUrl: '.node-webhooks .webhook-url',
-	productionUrlTab: '[data-test-id="radio-button-production"]',
-	outputPanel: '[data-test-id="output-panel"]',
-	displayMode: (mode) => `[data-test-id="radio-button-${mode}"]`,
-	schemaItem: '[data-test-id="run-data-schema-item"]',
-	panelDivider: '[data-test-id="panel-drag-button"]',
-	// Modals, drawers and toasts that could cover a screenshot, and their close buttons.
-	overlays: '.el-overlay, .el-drawer, [role="dialog"], [role="alertdialog"]',
-	overlayClose: '.el-dialog__headerbtn, .el-drawer__close-btn, [aria-label="Close"], [data-test-id="close-button"]',
-	toastClose: '.el-notification .el-notification__closeBtn',
-};
 
 async function main() {
 	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'selzy-screenshots-'));
@@ -106,6 +104,9 @@ async function main() {
 
 	let page;
 	try {
+		if (!fs.existsSync(CHROMIUM)) {
+			throw new Error(`no Chromium at ${CHROMIUM}: install Debian's (apt-get install -y chromium) or set CHROMIUM_PATH`);
+		}
 		console.log('Checking the n8n install (the first run downloads it)…');
 		const install = await h.ensureN8n();
 		const build = process.env.SCREENSHOTS_SKIP_BUILD !== '1';
@@ -133,8 +134,13 @@ async function main() {
 			data: { apiKey: running.sandbox.apiKey, baseUrl: running.sandbox.url, language: 'en' },
 		});
 		const ids = await importExamples(client, credential);
+		const operationsId = (await client.createWorkflow(operationsWorkflow(credential))).id;
 
-		console.log('Opening the editor in Chromium…');
+		console.log('Running the examples…');
+		const summaryRun = await runExample(client, ids.summary, EXAMPLES.summary.node);
+		const rowsRun = await runExample(client, ids.rows, EXAMPLES.rows.node);
+
+		console.log(`Opening the editor of n8n ${install.version} in Chromium…`);
 		running.browser = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
 			executablePath: CHROMIUM,
 			headless: true,
@@ -145,54 +151,60 @@ async function main() {
 			colorScheme: 'light',
 		});
 		page = running.browser.pages()[0] ?? (await running.browser.newPage());
-		page.setDefaultTimeout(UI_TIMEOUT_MS);
-		await signIn(page, base);
+		page.setDefaultTimeout(30_000);
+		await signIn(page, base, LOGIN);
 
-		// 1. The Selzy node's parameters, with the campaign picked from the list as a user would.
-		// The pick is saved so that the executions below show the campaign's name too.
-		let ndv = await openNode(page, `${base}/workflow/${ids.summary}`, EXAMPLES.summary.node);
-		await pickCampaign(page, ndv);
-		await snap(page, ndv, shotsDir, 'selzy-node-parameters.png');
-		await closeNodeAndSave(page, client, ids.summary, EXAMPLES.summary.node);
+		// 1. Each operation's parameters.
+		for (const operation of OPERATIONS) {
+			const ndv = await openNode(page, `${base}/workflow/${operationsId}`, operation.name);
+			if (operation.pick === 'campaign') await pickFromList(page, ndv, `(#${CAMPAIGN} `);
+			if (operation.pick === 'list') await pickFromList(page, ndv, `(#${LIST})`);
+			// The lists' names come from Selzy (load options); the chip shows the name once they are in.
+			if (operation.lists) await ndv.locator('.el-tag').filter({ hasText: 'Newsletter' }).first().waitFor();
+			if (operation.example) await ndv.locator(SEL.mapperField('email')).waitFor();
+			await snapParameters(page, ndv, path.join(shotsDir, operation.file));
+			await page.keyboard.press('Escape');
+			await page.locator(SEL.ndv).waitFor({ state: 'hidden' });
+		}
 
-		ndv = await openNode(page, `${base}/workflow/${ids.rows}`, EXAMPLES.rows.node);
-		await pickCampaign(page, ndv);
-		await closeNodeAndSave(page, client, ids.rows, EXAMPLES.rows.node);
+		await page.keyboard.press('Control+s'); // the picks, so that leaving the workflow asks nothing
+		await until(async () => (await client.getWorkflow(operationsId)).nodes.some((node) => node.parameters?.campaignId?.cachedResultName), 'n8n to save the picks');
 
-		// 2. The trigger's webhook URLs (production) and the notice about the Notify URL.
-		ndv = await openNode(page, `${base}/workflow/${ids.trigger}`, EXAMPLES.trigger.node);
-		const headline = ndv.locator(SEL.webhooksHeadline);
-		if (!/\bexpanded\b/.test((await headline.getAttribute('class')) ?? '')) await headline.click();
-		await ndv.locator(SEL.productionUrlTab).click();
-		await ndv.locator(SEL.webhookUrl).filter({ hasText: `${PUBLIC_WEBHOOK_URL}webhook/` }).waitFor();
-		await ndv.getByText('Selzy has no webhook settings').waitFor();
-		await snap(page, ndv, shotsDir, 'selzy-trigger-webhook.png');
+		// 2. The triggers: their Production URLs and notices.
+		for (const [key, file, notice] of [
+			['trigger', 'selzy-trigger.png', 'Selzy has no webhook settings'],
+			['events', 'selzy-events-trigger.png', 'Publishing this workflow registers'],
+		]) {
+			const ndv = await openNode(page, `${base}/workflow/${ids[key]}`, EXAMPLES[key].node);
+			const headline = ndv.locator(SEL.webhooksHeadline);
+			if (!/\bexpanded\b/.test((await headline.getAttribute('class')) ?? '')) await headline.click();
+			await ndv.locator(SEL.productionUrlTab).click();
+			await ndv.locator(SEL.webhookUrl).filter({ hasText: `${PUBLIC_WEBHOOK_URL}webhook/` }).first().waitFor();
+			await ndv.getByText(notice).waitFor();
+			await snapParameters(page, ndv, path.join(shotsDir, file));
+		}
 
-		// 3 and 4. Run the examples through the REST API, then open their finished executions.
-		console.log('Running the examples…');
-		const summaryRun = await runExample(client, ids.summary, EXAMPLES.summary.node);
-		const rowsRun = await runExample(client, ids.rows, EXAMPLES.rows.node);
-
-		ndv = await openExecutionNode(page, `${base}/workflow/${ids.summary}/executions/${summaryRun}`, EXAMPLES.summary.node);
+		// 3. The outputs of finished runs: Summary (schema view) and hard-bounce Rows (table).
+		let ndv = await openExecutionNode(page, `${base}/workflow/${ids.summary}/executions/${summaryRun}`, EXAMPLES.summary.node);
 		let output = ndv.locator(SEL.outputPanel);
 		await output.locator(SEL.displayMode('schema')).click();
-		// Fold the counts so that the rates and the file description fit.
+		// Fold the count per Selzy code (about 30 lines) so that what the file was fits too.
 		await foldSchemaItem(page, output, 'bySendResult');
-		await foldSchemaItem(page, output, 'byGroup');
-		await output.locator('[data-name="delivery"]').waitFor();
 		await output.locator('[data-name="format"]').waitFor();
-		await snap(page, ndv, shotsDir, 'selzy-execution-output.png');
+		await snapOutput(page, output, output.locator(SEL.schemaItem).last(), path.join(shotsDir, 'output-summary.png'));
 
 		ndv = await openExecutionNode(page, `${base}/workflow/${ids.rows}/executions/${rowsRun}`, EXAMPLES.rows.node);
 		output = ndv.locator(SEL.outputPanel);
 		await output.locator(SEL.displayMode('table')).click();
 		await output.locator('table td').filter({ hasText: 'hard_bounce' }).first().waitFor();
 		await widenOutputPanel(page, output);
-		await snap(page, output, shotsDir, 'selzy-rows-output.png');
+		await snapOutput(page, output, output.locator('table tr').nth(10), path.join(shotsDir, 'output-rows.png')); // the first ten
 
 		fs.mkdirSync(OUT_DIR, { recursive: true });
-		for (const file of fs.readdirSync(shotsDir)) fs.copyFileSync(path.join(shotsDir, file), path.join(OUT_DIR, file));
-		console.log(`Saved ${fs.readdirSync(shotsDir).length} screenshots in ${path.relative(h.REPO, OUT_DIR)}/`);
+		const made = fs.readdirSync(shotsDir);
+		for (const file of fs.readdirSync(OUT_DIR)) if (file.endsWith('.png') && !made.includes(file)) fs.rmSync(path.join(OUT_DIR, file));
+		for (const file of made) fs.copyFileSync(path.join(shotsDir, file), path.join(OUT_DIR, file));
+		console.log(`Saved ${made.length} screenshots of n8n ${install.version} in ${path.relative(h.REPO, OUT_DIR)}/`);
 	} catch (error) {
 		if (interrupted) return; // the signal handler cleans up and exits
 		process.exitCode = 1;
@@ -215,10 +227,31 @@ async function main() {
 async function importExamples(client, credential) {
 	const ids = {};
 	for (const [key, { file }] of Object.entries(EXAMPLES)) {
-		const workflow = loadExample(file, credential, { mode: 'list', value: CAMPAIGN });
+		const workflow = loadExample(file, credential, { mode: 'id', value: CAMPAIGN });
 		ids[key] = (await client.createWorkflow(workflow)).id;
 	}
 	return ids;
+}
+
+/** A Manual Trigger feeding one Selzy node per operation, in a grid. */
+function operationsWorkflow(credential) {
+	const trigger = { id: 'op-trigger', name: MANUAL_TRIGGER, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+	const nodes = OPERATIONS.map((operation, index) => {
+		const parameters = operation.example
+			? loadExample(operation.example[0], credential).nodes.find((node) => node.name === operation.example[1]).parameters
+			: operation.parameters;
+		return {
+			id: `op-${index}`,
+			name: operation.name,
+			type: 'n8n-nodes-selzy.selzy',
+			typeVersion: 1,
+			position: [300 + 260 * (index % 5), 200 * Math.floor(index / 5)],
+			parameters,
+			credentials: { selzyApi: { id: credential.id, name: credential.name } },
+		};
+	});
+	const targets = nodes.map((node) => ({ node: node.name, type: 'main', index: 0 }));
+	return { name: 'Screenshots: every operation', nodes: [trigger, ...nodes], connections: { [MANUAL_TRIGGER]: { main: [targets] } } };
 }
 
 /** Runs a workflow from its manual trigger and returns the id of the successful execution. */
@@ -233,56 +266,39 @@ async function runExample(client, workflowId, nodeName) {
 	return executionId;
 }
 
-async function signIn(page, base) {
-	await page.goto(`${base}/signin`);
-	await page.locator(SEL.signinEmail).fill(LOGIN.email);
-	await page.locator(SEL.signinPassword).fill(LOGIN.password);
-	await page.locator(SEL.signinSubmit).click();
-	await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+/** The node panel's middle column (tabs and parameters), cut below its last parameter. */
+async function snapParameters(page, ndv, file) {
+	const column = ndv.locator(SEL.parametersColumn);
+	const issues = column.locator(SEL.issues).filter({ visible: true });
+	if (await issues.count()) throw new Error(`${path.basename(file)}: the panel shows a parameter issue`);
+	const bottom = await column.locator(SEL.parameters).evaluate((list) =>
+		Math.max(...[...list.children].filter((child) => !child.matches('[data-test-id="node-feature-request"]')).map((child) => child.getBoundingClientRect().bottom)),
+	);
+	await snapClip(page, column, bottom + 12, file);
 }
 
-/** Opens a workflow in the editor and double-clicks a node; returns the node panel (NDV). */
-async function openNode(page, workflowUrl, nodeName) {
-	await page.goto(workflowUrl);
-	return doubleClickNode(page, page.locator(SEL.canvasNode(nodeName)));
+/** An output panel, cut just below `lastRow`. */
+async function snapOutput(page, output, lastRow, file) {
+	const bottom = await lastRow.evaluate((row) => row.getBoundingClientRect().bottom);
+	await snapClip(page, output, bottom + 2, file);
 }
 
-/** Opens a finished execution and double-clicks one of its nodes (read-only panel with its data). */
-async function openExecutionNode(page, executionUrl, nodeName) {
-	await page.goto(executionUrl);
-	const node = page.locator(SEL.executionPreview).locator(SEL.canvasNode(nodeName));
-	await node.locator('[data-test-id="canvas-node-status-success"]').waitFor();
-	const ndv = await doubleClickNode(page, node);
-	await ndv.locator(SEL.outputPanel).locator('[data-test-id="node-run-status-success"]').waitFor();
-	return ndv;
-}
-
-async function doubleClickNode(page, node) {
-	await node.waitFor();
-	await dismissOverlays(page);
-	await node.dblclick();
-	const ndv = page.locator(SEL.ndv);
-	await ndv.waitFor();
-	return ndv;
-}
-
-/** Picks the sandbox campaign in the Campaign field's list (loaded from Selzy by the node). */
-async function pickCampaign(page, ndv) {
-	const input = ndv.locator(SEL.rlcInput);
-	await input.click();
-	await page.locator(SEL.rlcItem).filter({ hasText: `(#${CAMPAIGN} ` }).click();
-	await until(async () => (await input.inputValue()).includes(`(#${CAMPAIGN} `), 'the campaign to show its name');
-}
-
-/** Closes the node panel, saves the workflow and waits until n8n has stored the campaign's name. */
-async function closeNodeAndSave(page, client, workflowId, nodeName) {
-	await page.keyboard.press('Escape');
-	await page.locator(SEL.ndv).waitFor({ state: 'hidden' });
-	await page.keyboard.press('Control+s');
-	await until(async () => {
-		const workflow = await client.getWorkflow(workflowId);
-		return Boolean(workflow.nodes.find((node) => node.name === nodeName)?.parameters?.campaignId?.cachedResultName);
-	}, `n8n to save workflow ${workflowId}`);
+async function snapClip(page, element, bottom, file) {
+	await dismissOverlays(page, { toastsOnly: true });
+	await page.mouse.move(1, 1); // hover styles (e.g. the Fixed/Expression switch) off
+	await until(
+		() =>
+			element.evaluate(async (root) => {
+				await document.fonts.ready;
+				return [...root.querySelectorAll('img')].every((img) => img.complete && img.naturalWidth > 0);
+			}),
+		'the images in the panel to load (a missing node icon?)',
+	);
+	const box = await element.boundingBox();
+	if (bottom > box.y + box.height) throw new Error(`${path.basename(file)}: the content is taller than the panel (it would be cut)`);
+	const clip = { x: box.x, y: box.y, width: box.width, height: Math.ceil(bottom - box.y) };
+	await page.screenshot({ path: file, clip, animations: 'disabled', caret: 'hide' });
+	console.log(`  ${path.basename(file)}`);
 }
 
 /** Folds an object in the output's schema view (its row has a chevron toggle). */
@@ -302,51 +318,6 @@ async function widenOutputPanel(page, output) {
 	await page.mouse.move(200, y, { steps: 10 });
 	await page.mouse.up();
 	await until(async () => (await output.boundingBox()).width > before + 200, 'the output panel to widen');
-}
-
-/** Closes modals, drawers and toasts n8n may show (what's new, surveys, notifications). */
-async function dismissOverlays(page) {
-	for (let attempt = 0; attempt < 5; attempt++) {
-		for (const button of await page.locator(SEL.toastClose).filter({ visible: true }).all()) {
-			await button.click().catch(() => {});
-		}
-		const open = page.locator(SEL.overlays).filter({ visible: true });
-		if ((await open.count()) === 0) return;
-		const close = open.first().locator(SEL.overlayClose).filter({ visible: true });
-		if (await close.count()) await close.first().click();
-		else await page.keyboard.press('Escape');
-		await open.first().waitFor({ state: 'hidden', timeout: 3000 }).catch(() => {});
-	}
-	throw new Error('an n8n dialog stays open; see the failure screenshot');
-}
-
-/** Screenshot of one element, once its images are loaded and no pointer hovers over it. */
-async function snap(page, element, dir, name) {
-	for (const button of await page.locator(SEL.toastClose).filter({ visible: true }).all()) {
-		await button.click().catch(() => {});
-	}
-	await page.mouse.move(1, 1); // hover styles (e.g. the Fixed/Expression switch) off
-	await until(
-		() =>
-			element.evaluate(async (root) => {
-				await document.fonts.ready;
-				return [...root.querySelectorAll('img')].every((img) => img.complete && img.naturalWidth > 0);
-			}),
-		'the images in the panel to load (a missing node icon?)',
-	);
-	const file = path.join(dir, name);
-	await element.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
-	console.log(`  ${name}`);
-}
-
-/** Polls check() until it returns true; fails with what was being waited for. */
-async function until(check, what, timeoutMs = UI_TIMEOUT_MS) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		if (await check()) return;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await h.sleep(200);
-	}
 }
 
 main();
