@@ -99,7 +99,10 @@ function scenarios({ triggerWorkflow, manualReportWorkflow, expectSuccess, runRe
 				const [summary] = expectSuccess(execution);
 				assert.equal(summary.json.total, sandbox.groundTruth({ campaignId: 1002 }).total, 'the right total');
 				const statuses = sandbox.callbacks.filter((c) => c.taskUuid === task.uuid).map((c) => c.status);
-				assert.deepEqual(statuses, [200, 200], 'both callbacks acknowledged');
+				assert.equal(statuses[0], 200, 'the first callback resumed the execution');
+				// The repeat is answered as a duplicate while the first still downloads, or refused by
+				// n8n itself (409) once the execution no longer waits; either way it resumes nothing.
+				assert.ok([200, 409].includes(statuses[1]), `the repeat was answered ${statuses[1]}`);
 				assert.equal((await env.client.executionsOf(workflow.id)).length, 1, 'one execution');
 				assert.equal(execution.data.resultData.runData.Selzy.length, 1, 'the node returned once');
 				const downloads = sandbox.requests.filter((r) => r.apiMethod === 'download').length - downloadsBefore;

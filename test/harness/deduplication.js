@@ -3,11 +3,13 @@
  * n8n's deduplication store for the harness: n8n keeps it in its database (ProcessedData, one
  * row per workflow and context); here it is a map with the same rules for the 'entries' mode:
  * values are kept as MD5 hashes, per node (or per workflow), trimmed to `maxEntries`, oldest first.
+ * Like n8n, each change reads the row, then writes it back a moment later, without a lock.
  */
 const crypto = require('node:crypto');
 const { DataDeduplicationService } = require('n8n-core/dist/data-deduplication-service');
 
 const hash = (value) => crypto.createHash('md5').update(String(value)).digest('base64');
+
 
 function contextKey(scope, { workflow, node }) {
 	if (!workflow?.id) throw new Error('the deduplication store needs a workflow ID');
@@ -17,6 +19,12 @@ function contextKey(scope, { workflow, node }) {
 class MemoryDeduplicator {
 	constructor() {
 		this.stored = new Map();
+		/** The time between n8n's read of the row and its write (a test may make it longer). */
+		this.writeDelayMs = 5;
+	}
+
+	databaseWrite() {
+		return new Promise((resolve) => setTimeout(resolve, this.writeDelayMs));
 	}
 
 	entriesOnly(options) {
@@ -26,7 +34,7 @@ class MemoryDeduplicator {
 	async checkProcessedAndRecord(items, scope, contextData, options) {
 		this.entriesOnly(options);
 		const key = contextKey(scope, contextData);
-		const data = this.stored.get(key) ?? [];
+		const data = [...(this.stored.get(key) ?? [])];
 		const seen = new Set(data);
 		const result = { new: [], processed: [] };
 		for (const item of items) {
@@ -39,6 +47,7 @@ class MemoryDeduplicator {
 			}
 		}
 		if (options.maxEntries) data.splice(0, data.length - options.maxEntries);
+		await this.databaseWrite();
 		this.stored.set(key, data);
 		return result;
 	}
@@ -47,7 +56,9 @@ class MemoryDeduplicator {
 		this.entriesOnly(options);
 		const key = contextKey(scope, contextData);
 		const remove = new Set(items.map(hash));
-		this.stored.set(key, (this.stored.get(key) ?? []).filter((hashed) => !remove.has(hashed)));
+		const kept = (this.stored.get(key) ?? []).filter((hashed) => !remove.has(hashed));
+		await this.databaseWrite();
+		this.stored.set(key, kept);
 	}
 
 	async clearAllProcessedItems(scope, contextData) {

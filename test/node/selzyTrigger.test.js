@@ -3,6 +3,7 @@
 // execution with the verified task (Selzy is answered once it is saved), read the file from the
 // API's link inside that execution, output file / rows / summary / task, and never return a task twice.
 
+const { setTimeout: sleep } = require('node:timers/promises');
 const { createHarness } = require('../harness');
 const { createSandbox } = require('../sandbox/server');
 const { SelzyTrigger } = require('../../nodes/Selzy/SelzyTrigger.node.ts');
@@ -344,7 +345,7 @@ describe('repeated callbacks', () => {
 		expect(selzyCalls(sb, 'download')).toHaveLength(1); // looked up before downloading
 	});
 
-	test('of two executions for one task running at once, only the first to finish returns it', async () => {
+	test('of two executions for one task on two processes, the one that took it first returns it; the other downloads nothing', async () => {
 		const task = await completedTask(sb, 1001);
 		const request = { body: { result: task } };
 		sb.fault({ kind: 'stall', ms: 800 }); // the first execution's download waits
@@ -355,11 +356,38 @@ describe('repeated callbacks', () => {
 		forgetAcceptedCallback(task); // the twin reaches another webhook process
 		await send();
 		await waitUntil(() => hook.calls.length === 2);
-		const [later, earlier] = [hook.calls[1], hook.calls[0]];
-		expect(startedItems(earlier)).toHaveLength(1);
-		expect(startedItems(later)).toEqual([]);
-		expect(selzyCalls(sb, 'download')).toHaveLength(2);
+		// The twin finishes first, returning nothing; the first one returns the task once its download ends.
+		const [twin, first] = hook.calls;
+		expect(startedItems(twin)).toEqual([]);
+		expect(startedItems(first)).toHaveLength(1);
+		expect(selzyCalls(sb, 'download')).toHaveLength(1);
 		await hook.close();
+	});
+
+	test('an execution that looks a task up while another records it does not make both return nothing', async () => {
+		// n8n's store reads its row, then writes it back without a lock; here each write comes 40 ms after its read.
+		harness.runtime.deduplication.writeDelayMs = 40;
+		const hook = await harness.startWebhook(SelzyTrigger, { parameters: { output: 'summary' } });
+		const post = (task) => fetch(hook.url(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ result: task }) });
+		try {
+			// The twin reaches another process while the first execution's download ends, at offsets across that moment.
+			for (let offset = 0; offset <= 300; offset += 20) {
+				const task = await completedTask(sb, 1001);
+				sb.fault({ kind: 'stall', ms: 200 });
+				const before = hook.calls.length;
+				await post(task);
+				await sleep(offset);
+				forgetAcceptedCallback(task);
+				await post(task);
+				await waitUntil(() => hook.calls.length === before + 2);
+				const returning = hook.calls.slice(before).filter((call) => startedItems(call)?.length);
+				// Two that take it at the very same moment may both return it; none may be lost.
+				expect({ offset, returned: returning.length > 0 }).toEqual({ offset, returned: true });
+			}
+		} finally {
+			harness.runtime.deduplication.writeDelayMs = 5;
+			await hook.close();
+		}
 	});
 
 	test('two identical callbacks arriving at the same moment start the workflow once', async () => {

@@ -4,9 +4,13 @@
  * the execution was saved. So a crash during the download leaves an execution to retry, and the
  * process that answers Selzy stays light.
  *
- * Repeats are caught in n8n's deduplication store, which every n8n process shares: a task this
- * trigger already returned in another execution returns nothing. A task is recorded only once its
- * file was returned, so a failed or crashed execution does not hide Selzy's repeat of it.
+ * Repeats are caught in n8n's deduplication store, which every n8n process shares: an execution
+ * records the task before its download, and a task another execution recorded returns nothing.
+ * A failed execution takes its record back, so Selzy's repeat is taken again; a crashed one keeps
+ * it and is there to retry. n8n's store reads and then writes without a lock: a lost addition only
+ * lets a repeat through (a duplicate), so entries are added as the task is taken and removed only
+ * after a failure; a look-up written and taken back at once could bring back a stale list and make
+ * two executions of one task both skip it.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, ICheckProcessedOptions } from 'n8n-workflow';
 
@@ -40,8 +44,9 @@ export async function returnTriggeredTasks(context: IExecuteFunctions, kinds: Ta
 			task = verified;
 		}
 		const key = taskKey(task);
-		if (remembers && mode !== 'retry' && (await wasReturned(context, key))) {
-			context.logger.info(`Selzy Trigger: task ${task.task_uuid} was returned by an earlier execution; nothing to do`);
+		// A retry is the user's explicit wish: it runs whatever the store says, and records the task for Selzy's repeats.
+		if (remembers && !(await claimReturn(context, key)) && mode !== 'retry') {
+			context.logger.info(`Selzy Trigger: task ${task.task_uuid} was taken by an earlier execution; this one returns nothing`);
 			continue;
 		}
 		let items: INodeExecutionData[] | undefined;
@@ -55,11 +60,10 @@ export async function returnTriggeredTasks(context: IExecuteFunctions, kinds: Ta
 			}
 		} finally {
 			// A failed execution is not a returned task: Selzy's repeat of the callback must start the workflow.
-			if (!items) releaseTask(`${scope}:${key}`);
-		}
-		if (remembers && !(await recordReturned(context, key)) && mode !== 'retry') {
-			context.logger.info(`Selzy Trigger: task ${task.task_uuid} was returned by another execution meanwhile; this one returns nothing`);
-			continue;
+			if (!items) {
+				releaseTask(`${scope}:${key}`);
+				if (remembers && mode !== 'retry') await unclaimReturn(context, key);
+			}
 		}
 		returned.push(...items);
 	}
@@ -99,16 +103,23 @@ async function freshTask(context: IExecuteFunctions, task: SelzyTask, itemIndex:
 	return { ...task, ...current, task_type: current.task_type ?? task.task_type };
 }
 
-/** Whether another execution returned the task already (looked up without recording it). */
-async function wasReturned(context: IExecuteFunctions, key: string): Promise<boolean> {
-	const seen = await context.helpers.checkProcessedAndRecord([key], 'node', RETURNED_TASKS);
-	if (seen.processed.length > 0) return true;
-	await context.helpers.removeProcessed([key], 'node', RETURNED_TASKS);
-	return false;
+/**
+ * Records the task as this execution's to return; false when an earlier execution recorded it.
+ * When n8n's store fails, the task is returned: twice is better than not at all.
+ */
+async function claimReturn(context: IExecuteFunctions, key: string): Promise<boolean> {
+	try {
+		const seen = await context.helpers.checkProcessedAndRecord([key], 'node', RETURNED_TASKS);
+		return seen.processed.length === 0;
+	} catch (error) {
+		context.logger.warn(`Selzy Trigger: n8n's deduplication store failed (${(error as Error).message}); the task is returned without a duplicate check`);
+		return true;
+	}
 }
 
-/** Records the task as returned; false when another execution recorded it first. */
-async function recordReturned(context: IExecuteFunctions, key: string): Promise<boolean> {
-	const seen = await context.helpers.checkProcessedAndRecord([key], 'node', RETURNED_TASKS);
-	return seen.new.length > 0;
+/** Takes the record back after a failure, so Selzy's repeat of the callback is taken again. */
+async function unclaimReturn(context: IExecuteFunctions, key: string): Promise<void> {
+	await context.helpers.removeProcessed([key], 'node', RETURNED_TASKS).catch((error: unknown) => {
+		context.logger.warn(`Selzy Trigger: n8n's deduplication store failed (${(error as Error).message}); a repeat of this callback returns nothing, Retry this execution instead`);
+	});
 }

@@ -37,7 +37,7 @@ const triggerBig = {
 		const [summary] = s.expectSuccess(run.result, 'Selzy Trigger');
 		assert.equal(summary.json.total, ROWS, 'summary total');
 		assert.deepEqual(summary.json.bySendResult, truth.bySendResult, 'summary bySendResult');
-		const [worker] = s.assertOnWorker(env, run.result.id);
+		const [worker] = await s.assertOnWorker(env, run.result.id);
 		assert.deepEqual(s.readBy(env, task.uuid, 'summarised'), [worker], 'read on the worker');
 		const webhook = run.memory.webhook;
 		const took = Date.parse(run.result.stoppedAt) - Date.parse(run.result.startedAt);

@@ -86,7 +86,7 @@ const pollBig = {
 		for (let attempt = 0; attempt < 12 && Object.keys(controls).length < Object.keys(workers).length; attempt++) {
 			const control = await s.measurePeaks(workers, () => summaryOf(1001, 'queue poll: control (25 rows)'));
 			s.expectSuccess(control.result);
-			const [name] = s.assertOnWorker(env, control.result.id);
+			const [name] = await s.assertOnWorker(env, control.result.id);
 			controls[name] ??= control.memory[name];
 			await h.sleep(500);
 		}
@@ -95,7 +95,7 @@ const pollBig = {
 		const [summary] = s.expectSuccess(summaryRun.result);
 		assert.equal(summary.json.total, ROWS, 'summary total');
 		assert.deepEqual(summary.json.bySendResult, truth.bySendResult, 'summary bySendResult');
-		const [summaryWorker] = s.assertOnWorker(env, summaryRun.result.id);
+		const [summaryWorker] = await s.assertOnWorker(env, summaryRun.result.id);
 		assert.deepEqual(s.readBy(env, summary.json.task_uuid, 'summarised'), [summaryWorker], 'the summary was read on the worker that ran it');
 
 		await h.sleep(1000);
@@ -111,7 +111,7 @@ const pollBig = {
 		const expected = HARD_BOUNCES.reduce((sum, code) => sum + (truth.bySendResult[code] ?? 0), 0);
 		assert.equal(rows.length, expected, 'hard-bounce rows');
 		assert.ok(rows.every((row) => row.json.status_group === 'hard_bounce' && HARD_BOUNCES.includes(row.json.send_result)), 'every row is a hard bounce');
-		const [rowsWorker] = s.assertOnWorker(env, rowsRun.result.id);
+		const [rowsWorker] = await s.assertOnWorker(env, rowsRun.result.id);
 		const rowsTask = env.sandbox.tasks.filter((t) => t.campaignId === BIG_CAMPAIGN).at(-1).uuid;
 		assert.deepEqual(s.readBy(env, rowsTask, `${rows.length} rows kept`), [rowsWorker], 'the rows were read on the worker that ran it');
 
@@ -154,7 +154,7 @@ const fileCap = {
 		assert.match(String(binary?.id), /^database:/, `binary data mode of ${binary?.id}`);
 		const bytes = await env.client.downloadBinary(binary.id);
 		assert.equal(h.sha256(bytes), below.sha256, 'the editor downloads the stored file');
-		const [worker] = s.assertOnWorker(env, ok.id);
+		const [worker] = await s.assertOnWorker(env, ok.id);
 		assert.deepEqual(s.readBy(env, item.json.task_uuid, 'stored'), [worker], 'stored by the worker that ran it');
 
 		const tooBig = await fileOf(FILE_ABOVE_CAMPAIGN, 'queue cap: file above the cap');
@@ -169,7 +169,7 @@ const fileCap = {
 		const error = h.nodeError(tooBig, 'Selzy') ?? tooBig.data?.resultData?.error;
 		assert.match(`${error?.message} ${error?.description}`, /N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE/, 'the error names the setting');
 		assert.match(String(error?.description ?? ''), /Rows or Summary/, 'the error suggests Rows or Summary');
-		s.assertOnWorker(env, tooBig.id);
+		await s.assertOnWorker(env, tooBig.id);
 		s.assertAlive(env);
 		return `stored ${below.size} B as ${binary.id.split(':')[0]} on ${worker}; ${above.size} B → "${error?.message}"`;
 	},
@@ -197,7 +197,7 @@ const triggerOutputs = {
 			const answer = await s.postJson(trigger.urls[receiver], s.callbackBody(task.uuid));
 			assert.equal(answer.status, 200, `callback answered ${answer.status} ${answer.text}`);
 			const [run] = await s.waitForExecutions(env, trigger.workflow.id, 1);
-			const [worker] = s.assertOnWorker(env, run.id);
+			const [worker] = await s.assertOnWorker(env, run.id);
 			const items = s.expectSuccess(run, 'Selzy Trigger');
 			if (variant.output === 'file') {
 				const binary = items[0].binary?.data;
@@ -247,7 +247,7 @@ const untilNotified = {
 		const [summary] = s.expectSuccess(execution);
 		const truth = env.sandbox.groundTruth({ campaignId: REPORT });
 		assert.deepEqual(summary.json.bySendResult, truth.bySendResult, 'summary bySendResult');
-		const workers = s.assertOnWorker(env, executionId);
+		const workers = await s.assertOnWorker(env, executionId);
 		// n8n takes the resumed node's output from the webhook: the file is read where the callback arrived.
 		assert.deepEqual(s.readBy(env, task.uuid, 'summarised'), ['webhook'], 'summarised by the webhook process that got the callback');
 
@@ -289,7 +289,7 @@ const contactExport = {
 			truth.rows,
 			'the exported contacts',
 		);
-		const [worker] = s.assertOnWorker(env, execution.id);
+		const [worker] = await s.assertOnWorker(env, execution.id);
 		const task = env.sandbox.tasks.filter((t) => t.listId === CONTACT_LIST).at(-1);
 		assert.deepEqual(s.readBy(env, task.uuid, `${rows.length} rows kept`), [worker], 'read on the worker');
 		return `${rows.length} contacts, read on ${worker}`;

@@ -142,9 +142,17 @@ function workersRunning(env, executionId) {
 	});
 }
 
-/** Asserts that workers (and nothing else) ran the execution; returns their names. */
-function assertOnWorker(env, executionId) {
-	const ran = workersRunning(env, executionId);
+/**
+ * Asserts that workers (and nothing else) ran the execution; returns their names. A worker logs
+ * "finished" a moment after n8n reports the execution done, so its log is read again for a while.
+ */
+async function assertOnWorker(env, executionId) {
+	const deadline = Date.now() + 10_000;
+	let ran = workersRunning(env, executionId);
+	while (ran.length === 0 && Date.now() < deadline) {
+		await new Promise((resolve) => setTimeout(resolve, 250));
+		ran = workersRunning(env, executionId);
+	}
 	assert.ok(ran.length >= 1, `no worker log shows execution ${executionId} started and finished`);
 	for (const name of Object.keys(env.processes).filter((n) => !n.startsWith('worker'))) {
 		assert.ok(!logText(env.processes[name].logFile).includes(`Worker started execution ${executionId} `), `${name} claims to be a worker`);
