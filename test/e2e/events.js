@@ -208,7 +208,14 @@ async function scenarioV(env, helpers) {
 
 	await client.ownerLogin(env.owner);
 	const [crashed, ...others] = await client.executionsOf(workflow.id);
-	assert.ok(crashed, 'an execution for the acknowledged delivery');
+	if (!crashed) {
+		// n8n 1.x answers a webhook before it creates the execution: killed in that moment, nothing
+		// is left (the README's Compatibility section says so). n8n 2.x answers only once it is saved.
+		assert.equal(env.version.startsWith('1.'), true, 'an execution for the acknowledged delivery');
+		await h.waitUntil(async () => (await client.call('GET', path, { expect: null })).status === 200, 90_000, 'the trigger to be live after the restart');
+		await unpublish(env, workflow.id);
+		return `answered, n8n killed and up again in ${((Date.now() - answeredAt) / 1000).toFixed(1)} s; no execution (n8n 1.x answers before it creates one)`;
+	}
 	assert.equal(others.length, 0, 'one execution for the delivery');
 	assert.ok(['crashed', 'error'].includes(crashed.status), `the interrupted execution is ${crashed.status}`);
 	const note = `answered, n8n killed and up again in ${(restartedIn / 1000).toFixed(1)} s; execution ${crashed.id} was ${crashed.status}`;
