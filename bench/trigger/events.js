@@ -67,9 +67,13 @@ async function settle(client, workflowId, expected, timeoutMs) {
 	}
 }
 
-/** Every execution of the workflow with its data, page by page: the emails its start node output. */
+/**
+ * Every execution of the workflow with its data, page by page: the emails its start node output,
+ * and how long that node ran (the trigger's first step, with its lookup in n8n's deduplication store).
+ */
 async function readOutput(client, workflowId, startNode) {
 	const emails = [];
+	const startNodeMs = [];
 	let executions = 0;
 	let failed = 0;
 	let cursor;
@@ -81,10 +85,12 @@ async function readOutput(client, workflowId, startNode) {
 			executions++;
 			if (execution.status !== 'success') failed++;
 			for (const item of h.nodeOutput(execution, startNode) ?? []) emails.push(...emailsOfItem(item.json));
+			const ran = execution.data?.resultData?.runData?.[startNode]?.[0]?.executionTime;
+			if (typeof ran === 'number') startNodeMs.push(ran);
 		}
 		cursor = page.nextCursor;
 	} while (cursor);
-	return { emails, executions, failed };
+	return { emails, startNodeMs, executions, failed };
 }
 
 /** Sends the warm-up deliveries until the URL answers 200 (activation can take a moment). */
@@ -157,6 +163,7 @@ async function runEventsLoad(ctx, scenario, { target, client, workflow, path, st
 		settledAfterSeconds: round(settledAfter, 1),
 		drainTimedOut: settled.timedOut,
 		executions: read.executions - warm.count,
+		startNodeMs: { p50: percentile(read.startNodeMs, 50), p99: percentile(read.startNodeMs, 99), max: read.startNodeMs.length ? Math.max(...read.startNodeMs) : undefined },
 		executionsFailed: read.failed,
 		eventsOutput: output.length,
 		eventsLost: sent.size - distinct.size,

@@ -9,13 +9,13 @@ const isEvents = (r) => r.kind === 'events' || r.kind === 'events-webhook';
 /** The events load: answers against Selzy's 3 seconds, and the events that came out. */
 function eventsTable(results) {
 	const lines = [
-		'| Workflow | Load | Answers | Answered 200 within 3 s | Answer p50 / p90 / p99 / max (ms) | Events sent → output (lost, doubled) | Executions | Peak memory increase (MiB) | RSS after (MiB) | n8n CPU (s) | Readiness failures |',
-		'|---|---|---|---:|---:|---|---|---:|---:|---:|---:|',
+		'| Workflow | Load | Answers | Answered 200 within 3 s | Answer p50 / p90 / p99 / max (ms) | Events sent → output (lost, doubled) | Executions | Start node p50 / p99 (ms) | Peak memory increase (MiB) | RSS after (MiB) | n8n CPU (s) | Readiness failures |',
+		'|---|---|---|---:|---:|---|---|---:|---:|---:|---:|---:|',
 	];
 	for (const r of results) {
 		const load = `${count(r.callbacks)} requests × ${r.perRequest} at ${r.rate}/s (${r.seconds} s)`;
 		if (r.status !== 'done') {
-			lines.push(`| ${r.label} | ${load} | **${r.status}**: ${r.error ?? ''} | | | | | | | | |`);
+			lines.push(`| ${r.label} | ${load} | **${r.status}**: ${r.error ?? ''} | | | | | | | | | |`);
 			continue;
 		}
 		const answers = Object.entries(r.answersByStatus).map(([status, n]) => `${n}× ${status}`).join(', ');
@@ -23,7 +23,7 @@ function eventsTable(results) {
 		const events = `${count(r.eventsSent)} → ${count(r.eventsOutput)} (${count(r.eventsLost)}, ${count(r.eventsDoubled)})`;
 		const executions = `${count(r.executions)}${r.executionsFailed ? `, **${r.executionsFailed} failed**` : ''}${r.drainTimedOut ? ' (still running)' : ''}`;
 		lines.push(
-			`| ${r.label} | ${load} | ${answers} | ${share} | ${fmt(r.answerMs.p50, 0)} / ${fmt(r.answerMs.p90, 0)} / ${fmt(r.answerMs.p99, 0)} / ${fmt(r.answerMs.max, 0)} | ${events} | ${executions} | ${fmt(r.peakIncreaseMiB, 0)} | ${fmt(r.rssAfterMiB, 0)} | ${fmt(r.cpuSeconds)} | ${r.readinessFailures} of ${r.readinessChecks} |`,
+			`| ${r.label} | ${load} | ${answers} | ${share} | ${fmt(r.answerMs.p50, 0)} / ${fmt(r.answerMs.p90, 0)} / ${fmt(r.answerMs.p99, 0)} / ${fmt(r.answerMs.max, 0)} | ${events} | ${executions} | ${r.startNodeMs ? `${fmt(r.startNodeMs.p50, 0)} / ${fmt(r.startNodeMs.p99, 0)}` : ''} | ${fmt(r.peakIncreaseMiB, 0)} | ${fmt(r.rssAfterMiB, 0)} | ${fmt(r.cpuSeconds)} | ${r.readinessFailures} of ${r.readinessChecks} |`,
 		);
 	}
 	return lines.join('\n');
@@ -64,6 +64,7 @@ function otherProcesses(r) {
 const EVENTS_NOTE =
 	'Answer = from sending a delivery to the end of n8n’s answer (Selzy waits 3 s, then retries). Lost = sent but in no execution’s output: ' +
 	'deliveries n8n itself refused (503, its database check failing under load) or did not answer in time; Selzy would send those again and the trigger outputs each event once. ' +
+	'Start node = how long the workflow’s first node ran in each execution (n8n’s own figure): for the Selzy Events Trigger its step that looks the events up in n8n’s deduplication store. ' +
 	'Peak memory increase = the n8n process, from just before the load until the executions finished; RSS after = when they had. Readiness = `/healthz/readiness`, polled every second.';
 
 function report(run) {

@@ -1,5 +1,7 @@
 import type {
+	IExecuteFunctions,
 	IHookFunctions,
+	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -8,6 +10,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { listPicker } from './actions/pickers';
+import { returnNewEvents } from './callback/eventExecution';
 import { createEventHook, deleteEventHook, eventHookExists } from './callback/eventHook';
 import { handleEventDelivery } from './callback/events';
 import { searchLists } from './methods/listSearch';
@@ -31,7 +34,8 @@ export class SelzyEventsTrigger implements INodeType {
 			{
 				name: 'default',
 				httpMethod: 'POST',
-				// The node answers Selzy itself (see webhook()); '' avoids a literal body.
+				// n8n answers with the webhookResponse webhook() returns ('' avoids a literal body);
+				// refusals and deliveries that start nothing are answered by the node itself.
 				responseMode: 'onReceived',
 				responseData: '',
 				path: 'selzy-events',
@@ -143,5 +147,10 @@ export class SelzyEventsTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await handleEventDelivery(this);
+	}
+
+	/** Runs first in the execution n8n starts with a delivery's events: outputs those no earlier execution did. */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await returnNewEvents(this);
 	}
 }

@@ -1,9 +1,11 @@
 'use strict';
-// E2E scenarios p and q: the Selzy Events Trigger in a real n8n. p: the real-time example is
+// E2E scenarios p, q and v: the Selzy Events Trigger in a real n8n. p: the real-time example is
 // published → the sandbox holds one hook → Selzy's events become items (retries not doubled) → a
 // forged POST starts nothing → unpublishing removes the hook. q: n8n restarts → still one hook,
-// a retry from before the restart is not doubled, signed single events arrive; and a delivery
-// report of a campaign still sending carries its status and n8n's execution hint.
+// a retry from before the restart outputs nothing again, signed single events arrive; and a
+// delivery report of a campaign still sending carries its status and n8n's execution hint.
+// v: n8n is killed right after Selzy had its 200 for a delivery: after the restart the events are
+// in an execution, and Retry outputs them.
 
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
@@ -137,18 +139,20 @@ async function scenarioQ(env, helpers) {
 	const after = hooksOf(env, path);
 	assert.deepEqual(after.map((entry) => entry.hook_url), [hook.hook_url], 'still one hook, the same URL, after the restart');
 
-	// Selzy retrying a delivery from before the restart: remembered in the workflow's static data.
+	// Selzy retrying a delivery from before the restart: the restarted n8n starts an execution,
+	// whose first step finds the event in n8n's deduplication store and outputs nothing.
 	const retried = await postTo(env, hook.hook_url, retryOf(before, sandbox.apiKey));
 	assert.equal(retried, 200, 'the retry is answered 200');
 	sandbox.scheduleCampaignStatus({ id: 1001, statuses: ['in_progress'] });
 	await h.waitUntil(async () => sandbox.hookDeliveries.some((d) => d.body.includes('campaign_status') && d.status === 200), 20_000, 'the campaign status event');
 	await sandbox.emitEvents([{ event_name: 'subscribe', event_time: '2026-05-05 09:00:00', email: 'late@example.com', subscribed_list_ids: [3] }]);
-	const runs = await helpers.waitForExecutions(env, workflow.id, 3);
+	const runs = await helpers.waitForExecutions(env, workflow.id, 4);
 	await h.sleep(1500);
 	const all = await client.executionsOf(workflow.id);
-	assert.equal(all.length, 3, `executions: the first subscribe, the campaign status and the later subscribe (${all.length})`);
-	const emitted = runs.flatMap((run) => helpers.expectSuccess(run, 'Selzy Events Trigger').map((item) => item.json));
-	assert.deepEqual(emitted.map((item) => item.email ?? item.status), ['early@example.com', 'in_progress', 'late@example.com']);
+	assert.equal(all.length, 4, `executions: the first subscribe, the retry, the campaign status and the later subscribe (${all.length})`);
+	const outputs = runs.map((run) => helpers.expectSuccess(run, 'Selzy Events Trigger').map((item) => item.json));
+	assert.equal(outputs.filter((items) => items.length === 0).length, 1, 'the retry’s execution outputs nothing');
+	assert.deepEqual(outputs.flat().map((item) => item.email ?? item.status), ['early@example.com', 'in_progress', 'late@example.com']);
 	await unpublish(env, workflow.id);
 	await h.waitUntil(async () => hooksOf(env, path).length === 0, 30_000, 'the hook to be removed');
 
@@ -166,6 +170,80 @@ async function scenarioQ(env, helpers) {
 	return 'one hook before and after the restart, the retry not doubled, hint shown';
 }
 
+/** The trigger, then a Wait of `seconds` (under 65 s n8n waits inside the running execution). */
+function triggerThenWait(env, name, webhookId, seconds) {
+	const trigger = {
+		id: crypto.randomUUID(),
+		name: 'Selzy Events Trigger',
+		type: EVENTS_TRIGGER,
+		typeVersion: 1,
+		position: [0, 0],
+		webhookId,
+		parameters: { events: ['email_status', 'unsubscribe'], options: {} },
+		credentials: { selzyApi: { id: env.good.id, name: env.good.name } },
+	};
+	const wait = { id: crypto.randomUUID(), name: 'Wait', type: 'n8n-nodes-base.wait', typeVersion: 1.1, position: [220, 0], parameters: { amount: seconds, unit: 'seconds' } };
+	return { name, nodes: [trigger, wait], connections: { [trigger.name]: { main: [[{ node: wait.name, type: 'main', index: 0 }]] } } };
+}
+
+async function scenarioV(env, helpers) {
+	const { client, sandbox } = env;
+	sandbox.configureHooks({ answerTimeoutMs: 3000, retryEveryMs: null });
+	const webhookId = crypto.randomUUID();
+	const path = `/webhook/${webhookId}/selzy-events`;
+	const workflow = await client.createWorkflow(triggerThenWait(env, 'e2e v: events, n8n killed after the answer', webhookId, 20));
+	await client.activate(workflow.id);
+	await published(env, path);
+
+	const emails = ['killed-1@example.com', 'killed-2@example.com', 'killed-3@example.com'];
+	const [delivery] = await sandbox.emitEvents([
+		{ event_name: 'email_status', event_time: '2026-05-06 07:00:00', email: emails[0], status: 'err_user_unknown' },
+		{ event_name: 'email_status', event_time: '2026-05-06 07:00:01', email: emails[1], status: 'ok_read' },
+		{ event_name: 'unsubscribe', event_time: '2026-05-06 07:00:02', email: emails[2], list_ids: [2] },
+	]);
+	assert.equal(delivery.status, 200, 'Selzy had its 200');
+	const answeredAt = Date.now();
+	await env.killAndRestartN8n();
+	const restartedIn = Date.now() - answeredAt;
+
+	await client.ownerLogin(env.owner);
+	const [crashed, ...others] = await client.executionsOf(workflow.id);
+	if (!crashed) {
+		// n8n 1.x answers a webhook before it creates the execution: killed in that moment, nothing
+		// is left (the README's Compatibility section says so). n8n 2.x answers only once it is saved.
+		assert.equal(env.version.startsWith('1.'), true, 'an execution for the acknowledged delivery');
+		await h.waitUntil(async () => (await client.call('GET', path, { expect: null })).status === 200, 90_000, 'the trigger to be live after the restart');
+		await unpublish(env, workflow.id);
+		return `answered, n8n killed and up again in ${((Date.now() - answeredAt) / 1000).toFixed(1)} s; no execution (n8n 1.x answers before it creates one)`;
+	}
+	assert.equal(others.length, 0, 'one execution for the delivery');
+	assert.ok(['crashed', 'error'].includes(crashed.status), `the interrupted execution is ${crashed.status}`);
+	const note = `answered, n8n killed and up again in ${(restartedIn / 1000).toFixed(1)} s; execution ${crashed.id} was ${crashed.status}`;
+	const saved = await client.publicApi(`/executions/${crashed.id}?includeData=true`).catch(() => undefined);
+	let result;
+	if (saved?.data) {
+		const text = JSON.stringify(saved.data);
+		assert.ok(emails.every((email) => text.includes(email)), 'the saved execution holds the events');
+		// Retry (as the README says): the trigger outputs the events again, whatever n8n's
+		// deduplication store says, and they go on through the workflow.
+		const retried = await client.rest('POST', `/executions/${crashed.id}/retry`, { loadWorkflow: false });
+		const execution = await client.waitForExecution(retried.id, { timeoutMs: 120_000 });
+		const waited = helpers.expectSuccess(execution, 'Wait').map((item) => item.json);
+		assert.deepEqual(waited.map((item) => item.email), emails, 'the retried execution carries every event');
+		assert.ok(waited.every((item) => typeof item.event_id === 'string'), 'each item has its event_id');
+		result = `${note}; Retry → ${waited.length} events`;
+	} else {
+		// n8n 1.x answers before it saves the execution, and on its legacy SQLite writes the data
+		// in a second step: killed in that moment, the execution is listed without it.
+		assert.equal(env.version.startsWith('1.'), true, 'only n8n 1.x answers before the execution data is saved');
+		result = `${note} without its data (n8n 1.x answers before saving)`;
+	}
+	await h.waitUntil(async () => (await client.call('GET', path, { expect: null })).status === 200, 90_000, 'the trigger to be live after the restart');
+	await unpublish(env, workflow.id);
+	await h.waitUntil(async () => hooksOf(env, path).length === 0, 30_000, 'the hook to be removed');
+	return result;
+}
+
 /** The scenarios, given run.js's helpers (runReport, expectSuccess, waitForExecutions). */
 function scenarios(helpers) {
 	return [
@@ -178,6 +256,11 @@ function scenarios(helpers) {
 			id: 'q',
 			name: 'Selzy Events Trigger across an n8n restart: still one hook, no doubled retry; a report of a campaign still sending says so',
 			run: (env) => scenarioQ(env, helpers),
+		},
+		{
+			id: 'v',
+			name: 'Selzy Events Trigger: n8n killed right after Selzy had its 200 for a delivery: after the restart the events are in an execution and Retry outputs them',
+			run: (env) => scenarioV(env, helpers),
 		},
 	];
 }

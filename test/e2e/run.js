@@ -4,7 +4,7 @@
 // Every assertion reads execution data back from n8n. Env: N8N_VERSION, SELZY_CACHE,
 // E2E_SKIP_BUILD=1 (pack the existing dist/), E2E_KEEP=1 (keep the work folder), E2E_ONLY=a,c.
 // Scenario k (AI Agent with a scripted chat model) lives in agent-tool.js, l in contacts.js, m–o in contactWrites.js,
-// p and q (the Selzy Events Trigger) in events.js.
+// p, q and v (the Selzy Events Trigger) in events.js.
 
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');

@@ -3,15 +3,18 @@
 
 const { waitUntil, startedItems } = require('./trigger-support');
 
+const NODE_MODULE = '../../nodes/Selzy/SelzyEventsTrigger.node.ts';
+
 /**
  * One sandbox and one harness for an events suite, reset before each test (sandbox, hooks, the
- * trigger's static data). Returns `env` with sb, harness and the helpers below, bound to them.
- * `NodeClass` defaults to the package's Selzy Events Trigger.
+ * trigger's static data, n8n's deduplication store). Returns `env` with sb, harness and the
+ * helpers below, bound to them.
  */
-function useEventsTrigger(seed, NodeClass = require('../../nodes/Selzy/SelzyEventsTrigger.node.ts').SelzyEventsTrigger) {
+function useEventsTrigger(seed) {
+	const { SelzyEventsTrigger: NodeClass } = require(NODE_MODULE);
 	const { createHarness } = require('../harness');
 	const { createSandbox } = require('../sandbox/server');
-	const env = { NodeClass };
+	const env = {};
 	beforeAll(async () => {
 		env.sb = await createSandbox({ seed });
 		env.harness = await createHarness({ credentials: { selzyApi: { apiKey: env.sb.apiKey, baseUrl: env.sb.url, language: 'en' } } });
@@ -20,9 +23,14 @@ function useEventsTrigger(seed, NodeClass = require('../../nodes/Selzy/SelzyEven
 		await env.harness?.close();
 		await env.sb?.close();
 	});
-	beforeEach(() => {
+	beforeEach(async () => {
 		env.sb.reset();
 		env.harness.setStaticData(NodeClass, undefined);
+		await env.harness.clearProcessed(NodeClass);
+		// Back to the package as this process loaded it (see inAnotherProcess).
+		const running = env.harness.internals(NodeClass).harnessWorkflow.nodeType;
+		delete running.webhook;
+		delete running.execute;
 	});
 
 	/** The trigger's URL server (as n8n serves it) for these parameters. */
@@ -55,8 +63,26 @@ function useEventsTrigger(seed, NodeClass = require('../../nodes/Selzy/SelzyEven
 		return { delivery, call: await next };
 	};
 
+	/**
+	 * From now on the trigger runs as another n8n process (or n8n after a restart) would: the
+	 * package loaded afresh, so nothing this process remembers is known; the workflow, its static
+	 * data and n8n's deduplication store are the same.
+	 */
+	env.inAnotherProcess = () => {
+		let fresh;
+		jest.isolateModules(() => {
+			fresh = new (require(NODE_MODULE).SelzyEventsTrigger)();
+		});
+		const running = env.harness.internals(NodeClass).harnessWorkflow.nodeType;
+		running.webhook = fresh.webhook;
+		running.execute = fresh.execute;
+	};
+
 	env.itemsOf = (call) => (startedItems(call) ?? []).map((item) => item.json);
 	env.staticData = () => env.harness.getStaticData(NodeClass);
+	/** Events recorded in n8n's deduplication store as output by the trigger. */
+	env.processedCount = async () => await env.harness.processedCount(NodeClass);
+	env.NodeClass = NodeClass;
 	return env;
 }
 

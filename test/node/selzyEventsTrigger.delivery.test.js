@@ -1,19 +1,11 @@
 'use strict';
 // Selzy delivering events to a published Selzy Events Trigger, over real sockets: both envelopes,
-// one readable item per event, the answer first, Selzy's retries output once, filters.
+// one readable item per event, Selzy answered once the execution holding its events has started,
+// Selzy's retries output once (also across processes and restarts), filters.
 
-const { eventKey, SAVE_EVERY_MS } = require('../../nodes/Selzy/callback/eventDuplicates.ts');
 const { useEventsTrigger, emailStatus, subscribe, unsubscribe, waitUntil } = require('./events-support');
 
 const env = useEventsTrigger(26);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The key the trigger remembers for the (single) event of a delivery the sandbox sent. */
-function eventKeyOf(delivery) {
-	const { readEventDelivery } = require('../../nodes/Selzy/callback/eventEnvelope.ts');
-	const body = JSON.parse(delivery.body);
-	return eventKey(readEventDelivery(body, Buffer.from(delivery.body)).events[0]);
-}
 const ALL = { events: ['email_status', 'subscribe', 'unsubscribe', 'campaign_status'], options: {} };
 
 describe('a batched delivery (events_by_user)', () => {
@@ -26,12 +18,11 @@ describe('a batched delivery (events_by_user)', () => {
 		]);
 		expect(delivery).toMatchObject({ status: 200, events: 3 });
 		expect(JSON.parse(delivery.body).events_by_user[0].events).toHaveLength(3);
-		expect(call.responded).toBe('node');
-		expect(call.lateResponseAttempt).toBe(false);
 
 		const [bounce, read, subscribed] = env.itemsOf(call);
 		expect(bounce).toMatchObject({
 			event: 'email_status',
+			event_id: expect.stringMatching(/^[\w-]{16}$/),
 			time: '2026-03-01T10:00:00Z',
 			login: 'sandbox-shop',
 			email: 'anna@example.com',
@@ -126,44 +117,109 @@ describe('Selzy’s retries', () => {
 		expect(env.itemsOf(call).map((item) => item.status)).toEqual(['ok_link_visited']);
 	});
 
-	test('are caught after an n8n restart, from what the workflow’s static data remembers', async () => {
+	test('reaching a process that did not see the delivery (another webhook process, or n8n after a restart) start an execution that outputs nothing', async () => {
 		const server = await env.live(ALL);
-		await sleep(SAVE_EVERY_MS);
-		const { delivery, call } = await env.deliver(server, [emailStatus('restart@example.com', 'ok_read')]);
-		expect(env.itemsOf(call)).toHaveLength(1);
-		expect(call.staticData.saved).toBe(true);
-		expect(env.staticData().recentEvents).toContain(eventKeyOf(delivery));
+		const { delivery, call } = await env.deliver(server, [emailStatus('restart@example.com', 'ok_read'), subscribe('new@example.com', [1])]);
+		expect(env.itemsOf(call)).toHaveLength(2);
+		expect(await env.processedCount()).toBe(2);
 
-		// A fresh copy of the node's modules: nothing remembered in this process.
-		let Restarted;
-		jest.isolateModules(() => {
-			Restarted = require('../../nodes/Selzy/SelzyEventsTrigger.node.ts').SelzyEventsTrigger;
-		});
-		env.harness.setStaticData(Restarted, env.staticData());
-		const restarted = await env.harness.startWebhook(Restarted, { parameters: ALL });
-		const next = restarted.nextCall();
-		const answer = await fetch(delivery.url.replace(server.baseUrl, restarted.baseUrl), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: delivery.body });
-		expect(answer.status).toBe(200);
-		expect((await next).webhookResult.workflowData).toBeUndefined();
+		env.inAnotherProcess();
+		const next = server.nextCall();
+		const retry = await fetch(`${delivery.url}&retry_count=1`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: delivery.body });
+		expect(retry.status).toBe(200);
+		const retried = await next;
+		expect(retried.execution.status).toBe('success');
+		expect(env.itemsOf(retried)).toEqual([]);
+		expect(env.harness.logs.some((log) => /2 of 2 events were output by an earlier execution/.test(log.message))).toBe(true);
+
+		// A new event in the same kind of delivery is output there.
+		const { call: later } = await env.deliver(server, [emailStatus('restart@example.com', 'ok_read'), emailStatus('restart@example.com', 'ok_link_visited')]);
+		expect(env.itemsOf(later).map((item) => item.status)).toEqual(['ok_link_visited']);
+	});
+
+	test('a retried execution (Retry in n8n) outputs its events again, whatever n8n’s deduplication store says', async () => {
+		const server = await env.live(ALL);
+		const { call } = await env.deliver(server, [unsubscribe('again@example.com', [3])]);
+		const [item] = call.execution.output[0];
+		const retried = await env.harness.runExecute(env.NodeClass, { parameters: ALL, mode: 'retry', inputItems: [{ json: item.json }] });
+		expect(retried.output[0].map((output) => output.json.email)).toEqual(['again@example.com']);
+		const replayed = await env.harness.runExecute(env.NodeClass, { parameters: ALL, mode: 'webhook', inputItems: [{ json: item.json }] });
+		expect(replayed.output[0]).toEqual([]);
 	});
 });
 
-test('under a burst, the workflow’s static data is written at most once a second, then with every event since', async () => {
-	const server = await env.live(ALL);
-	await sleep(SAVE_EVERY_MS);
-	const calls = [];
-	const deliveries = [];
-	for (let i = 0; i < 8; i++) {
-		const { delivery, call } = await env.deliver(server, [emailStatus(`burst${i}@example.com`, 'ok_delivered')]);
-		calls.push(call);
-		deliveries.push(delivery);
-	}
-	expect(calls.filter((call) => call.staticData.saved).length).toBeLessThanOrEqual(2);
-	await sleep(SAVE_EVERY_MS);
-	const { call } = await env.deliver(server, [emailStatus('after@example.com', 'ok_delivered')]);
-	expect(call.staticData.saved).toBe(true);
-	const remembered = env.staticData().recentEvents;
-	for (const delivery of deliveries) expect(remembered).toContain(eventKeyOf(delivery));
+describe('Selzy’s answer', () => {
+	test('comes from n8n once the execution holding the events has started, with the number of events received', async () => {
+		const server = await env.live(ALL);
+		const { delivery, call } = await env.deliver(server, [emailStatus('saved@example.com', 'ok_read'), emailStatus('kept@example.com', 'ok_read')]);
+		expect(delivery.status).toBe(200);
+		// The node does not answer itself: n8n (here the harness) answers as the execution starts.
+		expect(call.responded).toBe('harness');
+		expect(call.webhookResult).toEqual({ workflowData: [expect.any(Array)], webhookResponse: { received: 2 } });
+		expect(call.execution.status).toBe('success');
+		expect(env.itemsOf(call).map((item) => item.email)).toEqual(['saved@example.com', 'kept@example.com']);
+	});
+
+	test('is an error when n8n cannot start the execution, and Selzy’s retry of that delivery is output', async () => {
+		const server = await env.live(ALL);
+		const { harnessWorkflow } = env.harness.internals(env.NodeClass);
+		const createWorkflow = harnessWorkflow.createWorkflow.bind(harnessWorkflow);
+		// The second workflow n8n builds for this request is the execution's: its save fails.
+		const failing = jest
+			.spyOn(harnessWorkflow, 'createWorkflow')
+			.mockImplementationOnce(createWorkflow)
+			.mockImplementationOnce(() => {
+				throw new Error('SQLITE_BUSY: database is locked');
+			});
+		const first = server.nextCall();
+		env.sb.configureHooks({ retryEveryMs: 100 });
+		const retried = server.nextCall();
+		try {
+			await env.sb.emitEvents([emailStatus('unsaved@example.com', 'err_user_unknown')]);
+			expect((await first).response.statusCode).toBe(500);
+		} finally {
+			failing.mockRestore();
+		}
+		const retry = await retried;
+		expect(retry.request.body.retry_count).toBe(1);
+		expect(retry.response.statusCode).toBe(200);
+		expect(env.itemsOf(retry).map((item) => item.email)).toEqual(['unsaved@example.com']);
+	});
+
+	test('is 200 from the node itself when no event is left (all output before), and nothing starts', async () => {
+		const server = await env.live(ALL);
+		const { delivery } = await env.deliver(server, [emailStatus('once@example.com', 'ok_read')]);
+		const next = server.nextCall();
+		const again = await fetch(delivery.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: delivery.body });
+		expect(await again.json()).toEqual({ received: 1 });
+		const call = await next;
+		expect(call.responded).toBe('node');
+		expect(call.execution).toBeUndefined();
+	});
+});
+
+describe('n8n’s deduplication store', () => {
+	test('holds the output events once per trigger, one lookup per execution; test events are not recorded', async () => {
+		const server = await env.live(ALL);
+		const lookups = jest.spyOn(env.harness.runtime.deduplication, 'checkProcessedAndRecord');
+		try {
+			await env.deliver(server, [emailStatus('store-a@example.com', 'ok_read'), emailStatus('store-b@example.com', 'ok_read'), subscribe('store-c@example.com', [1])]);
+			expect(lookups).toHaveBeenCalledTimes(1);
+			expect(lookups.mock.calls[0][0]).toHaveLength(3);
+		} finally {
+			lookups.mockRestore();
+		}
+		expect(await env.processedCount()).toBe(3);
+
+		await env.harness.clearProcessed(env.NodeClass);
+		const test = await env.serve(ALL, { mode: 'manual' });
+		await env.publish(test, ALL, { mode: 'manual' });
+		const testHook = env.sb.hooks.find((hook) => hook.hook_url.includes('/webhook-test/'));
+		const next = test.nextCall();
+		await fetch(testHook.hook_url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ event_name: 'email_status', event_time: '2026-03-01 10:00:00', email: 'test@example.com', status: 'ok_read' }) });
+		expect(env.itemsOf(await next).map((item) => item.email)).toEqual(['test@example.com']);
+		expect(await env.processedCount()).toBe(0);
+	});
 });
 
 describe('what the trigger outputs', () => {
@@ -237,22 +293,6 @@ test('a GET to the trigger’s URL is answered 200 and starts nothing', async ()
 	const answer = await fetch(server.url());
 	expect(answer.status).toBe(200);
 	expect((await next).webhookResult.workflowData).toBeUndefined();
-});
-
-test('Selzy has its 200 before any item is built (even an item that fails to build cannot change the answer)', async () => {
-	const items = require('../../nodes/Selzy/callback/eventItems.ts');
-	const server = await env.live(ALL);
-	const broken = jest.spyOn(items, 'eventItem').mockImplementation(() => {
-		throw new Error('item building failed');
-	});
-	try {
-		const { delivery, call } = await env.deliver(server, [emailStatus('order@example.com', 'ok_read')]);
-		expect(delivery.status).toBe(200);
-		expect(call.error?.message).toBe('item building failed');
-		expect(broken).toHaveBeenCalled();
-	} finally {
-		broken.mockRestore();
-	}
 });
 
 test('a burst of 100 batches of 100 events is answered within Selzy’s 3 seconds, every event output once', async () => {

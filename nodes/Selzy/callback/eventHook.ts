@@ -14,13 +14,12 @@ import { apiBaseUrl } from '../transport/apiUrl';
 import { redact } from '../transport/errors';
 import { selzyCredentials } from '../transport/credentials';
 import { listHooks, removeHook, setHook, type SelzyHook } from '../transport/hooks';
-import type { EventMemoryState } from './eventDuplicates';
 import { readEventSubscription } from './eventSubscription';
 
 /** Query parameter of the hook URL carrying the node's secret. */
 export const HOOK_SECRET_PARAM = 'selzy_secret';
 
-export interface EventHookState extends EventMemoryState {
+export interface EventHookState {
 	/** The node's secret, the same for its test and production URLs. */
 	secret?: string;
 	/** The production hook registered last (to remove it should n8n's address change). */

@@ -1,6 +1,7 @@
 /**
- * One item per Selzy event, readable first: `event` (Selzy's name), `time` (ISO 8601 UTC, as in
- * report rows), the event's own fields with campaign and list IDs as numbers, what its status
+ * One item per Selzy event, readable first: `event` (Selzy's name), `event_id` (the event's key
+ * from its own fields, the same for every delivery of it), `time` (ISO 8601 UTC, as in report
+ * rows), the event's own fields with campaign and list IDs as numbers, what its status
  * means (for email statuses the readable status and the status group reports use), and the event
  * as it arrived under `raw`. Event names and statuses this package does not know are passed
  * through as they are.
@@ -18,8 +19,8 @@ const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 /** campaign_id, list_id, list_ids, subscribed_list_ids, … */
 const ID_FIELD = /(^|_)(campaign|list)_ids?$/;
 
-export function eventItem(event: SelzyEvent): IDataObject {
-	const item: IDataObject = { event: event.name, time: toIsoUtc(event.time.trim()) };
+export function eventItem(event: SelzyEvent, eventId: string): IDataObject {
+	const item: IDataObject = { event: event.name, event_id: eventId, time: toIsoUtc(event.time.trim()) };
 	if (event.login !== undefined) item.login = event.login;
 	for (const [key, value] of Object.entries(event.data)) {
 		if (RESERVED.has(key) || Object.prototype.hasOwnProperty.call(item, key)) continue;

@@ -1,14 +1,16 @@
 /**
  * A Selzy event delivery to the Selzy Events Trigger. In order: the URL's secret (401 before any
- * work), the body's bounds and envelope (413 / 400), Selzy's signature when asked for (401), then
- * the answer 200, and only after it the items: one per event not output before and wanted by the
- * node's settings. Selzy waits at most 3 seconds for the answer and retries otherwise, so nothing
- * slow happens before it. A GET (a check that the URL is alive) is answered 200.
+ * work), the body's bounds and envelope (413 / 400), Selzy's signature when asked for (401), each
+ * answered here. Then the events wanted by the node's settings and not handed on by this process
+ * before become the items of a new execution, and n8n answers Selzy: n8n 2.x once it has saved
+ * that execution, so what Selzy is told was received survives n8n being killed. A delivery with
+ * no such event is answered 200 here. Selzy waits at most 3 seconds and retries otherwise, so
+ * nothing slow happens before the answer. A GET (a check that the URL is alive) is answered 200.
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { selzyCredentials } from '../transport/credentials';
-import { firstSeen } from './eventDuplicates';
+import { firstSeen, forgetEvents } from './eventDuplicates';
 import { readEventDelivery } from './eventEnvelope';
 import { HOOK_SECRET_PARAM, type EventHookState } from './eventHook';
 import { eventItem } from './eventItems';
@@ -44,15 +46,21 @@ export async function handleEventDelivery(context: IWebhookFunctions): Promise<I
 		}
 	}
 
-	// Answered before the items are built, so a burst of large batches is acknowledged in time.
-	respond(context, 200, { received: delivery.events.length });
-
+	const received = { received: delivery.events.length };
 	const scope = `${context.getWorkflow().id ?? ''}:${context.getNode().id}:${context.getMode()}`;
 	const wanted = delivery.events.filter((event) => subscription.wanted(event));
-	const fresh = firstSeen(scope, wanted, state);
+	const fresh = firstSeen(scope, wanted);
 	if (fresh.length < wanted.length) {
-		context.logger.info(`Selzy Events Trigger: ${wanted.length - fresh.length} events were output before (retry ${delivery.retryCount})`);
+		context.logger.info(`Selzy Events Trigger: ${wanted.length - fresh.length} events were handed on before (retry ${delivery.retryCount})`);
 	}
-	const items = fresh.map((event) => ({ json: eventItem(event) }));
-	return items.length ? { noWebhookResponse: true, workflowData: [items] } : { noWebhookResponse: true };
+	if (!fresh.length) return respond(context, 200, received);
+
+	// n8n answers with an error when it could not start the execution (or the items could not be
+	// built): Selzy then retries, and its retry must be taken again, not as a repeat.
+	const response = context.getResponseObject();
+	response.once('finish', () => {
+		if (response.statusCode !== 200) forgetEvents(scope, fresh.map(({ key }) => key));
+	});
+	const items = fresh.map(({ event, key }) => ({ json: eventItem(event, key) }));
+	return { workflowData: [items], webhookResponse: received };
 }
