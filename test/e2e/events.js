@@ -110,16 +110,7 @@ async function scenarioQ(env, helpers) {
 	const spec = {
 		name: 'e2e q: events across a restart',
 		nodes: [
-			{
-				id: crypto.randomUUID(),
-				name: 'Selzy Events Trigger',
-				type: EVENTS_TRIGGER,
-				typeVersion: 1,
-				position: [0, 0],
-				webhookId,
-				parameters: { events: ['subscribe', 'campaign_status'], listId: { __rl: true, mode: 'id', value: '3' }, options: { singleEvent: true, verifySignature: true } },
-				credentials: { selzyApi: { id: env.good.id, name: env.good.name } },
-			},
+			eventsTriggerNode(env, webhookId, { events: ['subscribe', 'campaign_status'], listId: { __rl: true, mode: 'id', value: '3' }, options: { singleEvent: true, verifySignature: true } }),
 		],
 		connections: {},
 	};
@@ -170,18 +161,23 @@ async function scenarioQ(env, helpers) {
 	return 'one hook before and after the restart, the retry not doubled, hint shown';
 }
 
-/** The trigger, then a Wait of `seconds` (under 65 s n8n waits inside the running execution). */
-function triggerThenWait(env, name, webhookId, seconds) {
-	const trigger = {
+/** A Selzy Events Trigger node of a workflow built here, with the suite's working credential. */
+function eventsTriggerNode(env, webhookId, parameters) {
+	return {
 		id: crypto.randomUUID(),
 		name: 'Selzy Events Trigger',
 		type: EVENTS_TRIGGER,
 		typeVersion: 1,
 		position: [0, 0],
 		webhookId,
-		parameters: { events: ['email_status', 'unsubscribe'], options: {} },
+		parameters,
 		credentials: { selzyApi: { id: env.good.id, name: env.good.name } },
 	};
+}
+
+/** The trigger, then a Wait of `seconds` (under 65 s n8n waits inside the running execution). */
+function triggerThenWait(env, name, webhookId, seconds) {
+	const trigger = eventsTriggerNode(env, webhookId, { events: ['email_status', 'unsubscribe'], options: {} });
 	const wait = { id: crypto.randomUUID(), name: 'Wait', type: 'n8n-nodes-base.wait', typeVersion: 1.1, position: [220, 0], parameters: { amount: seconds, unit: 'seconds' } };
 	return { name, nodes: [trigger, wait], connections: { [trigger.name]: { main: [[{ node: wait.name, type: 'main', index: 0 }]] } } };
 }
